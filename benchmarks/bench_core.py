@@ -1,0 +1,98 @@
+"""Core speed targets, printed as ratios measured in one run.
+
+- DepURL parse + canonicalize throughput on one core (target: >= 30,000/s).
+- ``extdeps validate`` wall time on a 40-dependency project relative to a bare
+  ``python -c pass`` (target: <= 2x).
+
+Run: ``python benchmarks/bench_core.py``. Exits 1 when a target is missed, so it
+can gate a release, but it is not part of the test suite (timings are noisy).
+"""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from extdeps import DepURL  # noqa: E402
+
+SAMPLES = [
+    "dep:generic/zlib",
+    "dep:generic/openblas@>=0.3.21",
+    "dep:virtual/compiler/c",
+    "dep:virtual/interface/lapack@>=3.7.1",
+    "dep:github/AbiWord/enchant",
+    "dep:generic/gdal@>=3.6,<4",
+    "dep:pypi/Foo_Bar@2.0",
+    "dep:generic/libjpeg-turbo?arch=x86_64#lib",
+    "dep:generic/zlib@%3E%3D1.2.11",
+    "dep:golang/github.com/junegunn/fzf",
+]
+
+FORTY = (
+    [
+        "dep:virtual/compiler/c",
+        "dep:virtual/compiler/cxx",
+        "dep:virtual/compiler/fortran",
+        "dep:generic/ninja",
+        "dep:generic/pkg-config",
+        "dep:generic/cmake",
+        "dep:generic/meson",
+        "dep:generic/swig",
+        "dep:generic/bison",
+        "dep:generic/flex",
+    ]
+    + [f"dep:generic/lib{i}@>=1.{i}" for i in range(20)]
+    + [f"dep:generic/tool{i}; platform_system == 'Linux'" for i in range(10)]
+)
+
+
+def throughput(seconds: float = 1.5) -> float:
+    n = 0
+    start = time.perf_counter()
+    end = start + seconds
+    while time.perf_counter() < end:
+        for text in SAMPLES:
+            str(DepURL.parse(text))
+        n += len(SAMPLES)
+    return n / (time.perf_counter() - start)
+
+
+def wall(cmd: list[str], runs: int = 15) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main() -> int:
+    rate = throughput()
+    with tempfile.TemporaryDirectory() as tmp:
+        body = "[external]\nbuild-requires = [\n" + "".join(f'  "{d}",\n' for d in FORTY[:10])
+        body += "]\nhost-requires = [\n" + "".join(f'  "{d}",\n' for d in FORTY[10:]) + "]\n"
+        (Path(tmp) / "pyproject.toml").write_text(body)
+        bare = wall([sys.executable, "-c", "pass"])
+        validate = wall([sys.executable, "-m", "extdeps", "validate", "-q", tmp])
+    ratio = validate / bare
+    ok_rate = rate >= 30_000
+    ok_ratio = ratio <= 2.0
+    print(
+        f"DepURL parse+canonicalize: {rate:,.0f}/s (target >= 30,000/s) {'ok' if ok_rate else 'MISS'}"
+    )
+    print(
+        f"extdeps validate (40 deps): {validate * 1000:.1f} ms = {ratio:.2f}x bare python "
+        f"({bare * 1000:.1f} ms) (target <= 2x) {'ok' if ok_ratio else 'MISS'}"
+    )
+    return 0 if ok_rate and ok_ratio else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,204 @@
+"""The ``extdeps`` command line: parse arguments, call the library, format results.
+
+Exit codes (the same for every command):
+
+0  success
+1  a check found unmet dependencies
+2  usage error or invalid input
+3  cannot decide (an unmapped dependency, an unknown ecosystem)
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from typing import Any, TextIO
+
+from . import __version__
+from ._errors import ExtdepsError, InvalidExternal
+from ._external import External
+from ._source import Project, load_project
+
+EXIT_OK = 0
+EXIT_UNMET = 1
+EXIT_INVALID = 2
+EXIT_UNDECIDED = 3
+JSON_SCHEMA_VERSION = 1
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that exits with 2 and one ``error:`` line, never a traceback."""
+
+    def error(self, message: str) -> Any:
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_INVALID, f"error: {message}\n")
+
+
+def _toml_string(value: str) -> str:
+    out = ['"']
+    for ch in value:
+        if ch in '"\\':
+            out.append("\\" + ch)
+        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
+            out.append(f"\\u{ord(ch):04x}")
+        else:
+            out.append(ch)
+    out.append('"')
+    return "".join(out)
+
+
+def _toml_key(key: str) -> str:
+    if key and all(c.isalnum() or c in "-_" for c in key) and key.isascii():
+        return key
+    return _toml_string(key)
+
+
+def format_toml(external: External) -> str:
+    """The normalized table as TOML text, one requirement per line."""
+    data = external.to_dict()
+    lines = ["[external]"]
+    tables: list[tuple[str, dict[str, list[Any]]]] = []
+    for key, value in data.items():
+        if isinstance(value, list):
+            lines.append(f"{key} = [")
+            lines.extend(f"  {_toml_string(v)}," for v in value)
+            lines.append("]")
+        else:
+            tables.append((key, value))
+    for key, table in tables:
+        lines.append("")
+        lines.append(f"[external.{key}]")
+        for name, entries in table.items():
+            lines.append(f"{_toml_key(name)} = [")
+            for entry in entries:
+                if isinstance(entry, dict):
+                    lines.append(f"  {{ include-group = {_toml_string(entry['include-group'])} }},")
+                else:
+                    lines.append(f"  {_toml_string(entry)},")
+            lines.append("]")
+    return "\n".join(lines) + "\n"
+
+
+def _count(external: External) -> int:
+    return sum(1 for _ in external.iter_requirements())
+
+
+def _document(command: str, project: Project | None, **fields: Any) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "schema_version": JSON_SCHEMA_VERSION,
+        "command": command,
+        "extdeps_version": __version__,
+    }
+    if project is not None:
+        doc["source"] = project.source
+        doc["project"] = {"name": project.name, "version": project.version}
+    doc.update(fields)
+    return doc
+
+
+def _error_dict(error: ExtdepsError) -> dict[str, Any]:
+    return {
+        "source": error.source,
+        "key": error.key,
+        "message": error.message,
+        "hint": error.hint,
+        "text": error.text,
+        "span": list(error.span) if error.span else None,
+    }
+
+
+def _emit_json(doc: dict[str, Any], out: TextIO) -> None:
+    import json  # noqa: PLC0415 - only for --json
+
+    json.dump(doc, out, indent=2, ensure_ascii=False)
+    out.write("\n")
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    project = load_project(args.path)
+    if args.json:
+        _emit_json(_document("show", project, external=project.external.to_dict()), sys.stdout)
+        return EXIT_OK
+    sys.stdout.write(f"# {project.source}\n")
+    if project.external.is_empty:
+        sys.stdout.write("# no [external] dependencies\n")
+        return EXIT_OK
+    sys.stdout.write(format_toml(project.external))
+    return EXIT_OK
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    try:
+        project = load_project(args.path)
+    except InvalidExternal as exc:
+        if args.json:
+            doc = _document("validate", None, source=exc.source, valid=False)
+            doc["errors"] = [_error_dict(e) for e in exc.errors]
+            _emit_json(doc, sys.stdout)
+        else:
+            for line in exc.render():
+                print(line, file=sys.stderr)
+            n = len(exc.errors)
+            print(f"{exc.source}: invalid: {n} error{'s' if n != 1 else ''}", file=sys.stderr)
+        return EXIT_INVALID
+    count = _count(project.external)
+    if args.json:
+        _emit_json(_document("validate", project, valid=True, errors=[], count=count), sys.stdout)
+    elif not args.quiet:
+        noun = "dependency" if count == 1 else "dependencies"
+        print(f"{project.source}: valid, {count} external {noun}")
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="extdeps",
+        description="Declare, map, check and install external (non-PyPI) dependencies.",
+        epilog="Exit codes: 0 success, 1 unmet dependencies, 2 invalid input or usage, "
+        "3 cannot decide.",
+    )
+    parser.add_argument("--version", action="version", version=f"extdeps {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.required = True
+
+    def path_arg(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "path",
+            nargs="?",
+            default=".",
+            metavar="PATH",
+            help="project directory, pyproject.toml or sdist (default: .)",
+        )
+
+    show = sub.add_parser("show", help="print the normalized [external] table")
+    path_arg(show)
+    show.add_argument("--json", action="store_true", help="print one JSON document")
+    show.set_defaults(func=cmd_show)
+
+    validate = sub.add_parser("validate", help="check the [external] table; exit 2 if invalid")
+    path_arg(validate)
+    validate.add_argument("--json", action="store_true", help="print one JSON document")
+    validate.add_argument("-q", "--quiet", action="store_true", help="print nothing when valid")
+    validate.set_defaults(func=cmd_validate)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        code: int = args.func(args)
+    except ExtdepsError as exc:
+        lines = exc.render()
+        print(f"error: {lines[0]}", file=sys.stderr)
+        for line in lines[1:]:
+            print(line, file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+    return code

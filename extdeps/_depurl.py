@@ -1,0 +1,536 @@
+"""DepURLs: parse, validate, canonicalize, format, convert to PURL.
+
+Grammar (PEP 725, on top of the PURL specification)::
+
+    depurl     = scheme ":" ["//"] type "/" [namespace "/"] name
+                 ["@" version] ["?" qualifiers] ["#" subpath]
+    scheme     = "dep"                              ; case-insensitive
+    type       = ALPHA *(ALPHA / DIGIT / "." / "+" / "-")  ; case-insensitive
+    namespace  = segment *("/" segment)             ; percent-encoded
+    name       = segment                            ; percent-encoded
+    version    = clause *("," clause)               ; may be percent-encoded
+    clause     = [op] pep440-version
+    op         = ">=" / ">" / "<=" / "<" / "=="
+    qualifiers = qualifier *("&" qualifier)
+    qualifier  = key "=" value                      ; value percent-encoded
+    key        = ALPHA *(ALPHA / DIGIT / "." / "-" / "_")  ; case-insensitive
+    subpath    = segment *("/" segment)             ; percent-encoded
+
+The string is split from the right, as PURL parsers do: ``#`` starts the
+subpath, ``?`` the qualifiers, the last ``@`` in the final path segment the
+version. A bare version is an exact pin (``@2.0`` means ``==2.0``); more than
+one clause needs an operator on each. Versions compare with PEP 440 semantics.
+
+Canonical form: lowercase scheme and type; namespace and name case-folded where
+the type says they are case-insensitive (``github``, ``pypi``, ``virtual``…);
+``pypi`` names with ``_`` replaced by ``-``; percent-encoding of everything but
+``A-Z a-z 0-9 . - _ ~ :``; version clauses in PEP 440 normal form, ordered
+``==``, lower bounds, upper bounds, with the operators left unencoded so that the
+canonical DepURL stays readable (``@>=2.0,<3``); qualifiers sorted by key with
+empty values dropped; empty subpath segments dropped.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from typing import TYPE_CHECKING, Literal
+
+from packaging.version import InvalidVersion, Version
+
+from ._data import virtual_namespaces
+from ._errors import InvalidDepURL
+
+if TYPE_CHECKING:
+    from packaging.specifiers import SpecifierSet
+
+__all__ = ["PURL_TYPES", "DepURL"]
+
+_Requirement = Literal["required", "optional", "prohibited"]
+
+# PURL type rules that matter for validation and canonical form:
+# (namespace requirement, namespace case-insensitive, name case-insensitive).
+# From the registered PURL type definitions; ``virtual`` is PEP 725's addition.
+PURL_TYPES: dict[str, tuple[_Requirement, bool, bool]] = {
+    "alpm": ("required", True, True),
+    "apk": ("required", True, True),
+    "bazel": ("prohibited", False, False),
+    "bitbucket": ("required", True, True),
+    "bitnami": ("prohibited", False, True),
+    "brew": ("optional", True, True),
+    "cargo": ("prohibited", False, False),
+    "chrome-extension": ("prohibited", False, True),
+    "cocoapods": ("prohibited", False, False),
+    "composer": ("required", True, True),
+    "conan": ("optional", False, False),
+    "conda": ("prohibited", False, False),
+    "cpan": ("optional", False, False),
+    "cran": ("prohibited", False, False),
+    "deb": ("required", True, True),
+    "docker": ("optional", False, False),
+    "gem": ("prohibited", False, False),
+    "generic": ("optional", False, False),
+    "git": ("required", False, False),
+    "github": ("required", True, True),
+    "golang": ("required", False, False),
+    "hackage": ("prohibited", False, False),
+    "hex": ("optional", True, True),
+    "huggingface": ("required", False, False),
+    "julia": ("prohibited", False, False),
+    "luarocks": ("optional", True, True),
+    "maven": ("required", False, False),
+    "mlflow": ("prohibited", False, False),
+    "npm": ("optional", False, False),
+    "nuget": ("prohibited", False, False),
+    "oci": ("prohibited", False, True),
+    "opam": ("prohibited", False, False),
+    "otp": ("prohibited", False, True),
+    "pub": ("prohibited", False, True),
+    "pypi": ("prohibited", False, True),
+    "qpkg": ("required", True, False),
+    "rpm": ("required", True, False),
+    "swid": ("optional", False, False),
+    "swift": ("required", False, False),
+    "vcpkg": ("prohibited", False, False),
+    "virtual": ("required", True, True),
+    "vscode-extension": ("required", True, True),
+    "yocto": ("optional", True, False),
+}
+
+ALLOWED_OPERATORS = (">=", ">", "<=", "<", "==")
+_ALLOWED_TEXT = ", ".join(ALLOWED_OPERATORS)
+_TYPE_RE = re.compile(r"[A-Za-z][A-Za-z0-9.+\-]*\Z")
+_KEY_RE = re.compile(r"[A-Za-z][A-Za-z0-9.\-_]*\Z")
+_BAD_PERCENT_RE = re.compile(r"%(?![0-9A-Fa-f]{2})")
+_CLAUSE_RE = re.compile(r"\s*(===|==|>=|<=|~=|!=|>|<|=)?\s*(.*?)\s*\Z", re.DOTALL)
+_SAFE = "-._~:"
+_SAFE_RE = re.compile(r"[A-Za-z0-9\-._~:]*\Z")
+_OP_RANK = {"==": 0, ">=": 1, ">": 1, "<=": 2, "<": 2}
+_LEGACY_VIRTUAL_NAMES = {"cpp": "cxx", "c++": "cxx"}
+
+
+def _fail(message: str, text: str, start: int, end: int, hint: str | None = None) -> InvalidDepURL:
+    return InvalidDepURL(message, text=text, span=(start, end), hint=hint)
+
+
+def _decode(text: str, part: str, start: int, what: str) -> str:
+    """Percent-decode ``part`` (found at ``start`` in ``text``) as UTF-8."""
+    if "%" not in part:
+        return part
+    import urllib.parse  # noqa: PLC0415 - only for encoded input; keeps startup cheap
+
+    bad = _BAD_PERCENT_RE.search(part)
+    if bad:
+        pos = start + bad.start()
+        raise _fail(
+            f"invalid percent-encoding in {what}: '%' must be followed by two hex digits",
+            text,
+            pos,
+            min(pos + 3, start + len(part)),
+        )
+    try:
+        return urllib.parse.unquote(part, errors="strict")
+    except UnicodeDecodeError:
+        raise _fail(
+            f"percent-encoded {what} is not valid UTF-8", text, start, start + len(part)
+        ) from None
+
+
+def _encode(value: str) -> str:
+    if _SAFE_RE.match(value):
+        return value
+    import urllib.parse  # noqa: PLC0415 - rare; keeps startup cheap
+
+    return urllib.parse.quote(value, safe=_SAFE)
+
+
+def _hint_for_other_scheme(text: str, scheme: str, rest: str) -> str | None:
+    if scheme == "pkg":
+        return f"the 2023 draft used PURLs; write 'dep:{rest}'"
+    if scheme == "virtual":
+        parts = rest.split("/")
+        if len(parts) >= 2:
+            parts[1] = _LEGACY_VIRTUAL_NAMES.get(parts[1].lower(), parts[1])
+        return f"the 2023 draft syntax is replaced by 'dep:virtual/{'/'.join(parts)}'"
+    return None
+
+
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+class DepURL:
+    """A parsed, canonical DepURL. Build one with :meth:`parse`; ``str()`` formats it."""
+
+    type: str
+    name: str
+    namespace: str | None = None
+    version: str | None = None
+    qualifiers: tuple[tuple[str, str], ...] = ()
+    subpath: str | None = None
+
+    # -- construction -------------------------------------------------------
+    @classmethod
+    def parse(cls, text: str) -> DepURL:
+        """Parse and canonicalize a DepURL, or raise :class:`InvalidDepURL`."""
+        if not isinstance(text, str):
+            raise InvalidDepURL(f"expected a string, got {type(text).__name__}")
+        return _parse(text)
+
+    # -- views --------------------------------------------------------------
+    @property
+    def id(self) -> str:
+        """The identity without version, qualifiers or subpath: the registry key."""
+        parts = ["dep:", self.type, "/"]
+        if self.namespace:
+            parts.append("/".join(_encode(s) for s in self.namespace.split("/")))
+            parts.append("/")
+        parts.append(_encode(self.name))
+        return "".join(parts)
+
+    @property
+    def is_virtual(self) -> bool:
+        return self.type == "virtual"
+
+    @property
+    def specifier(self) -> SpecifierSet | None:
+        """The version constraint as a PEP 440 specifier set (a bare pin becomes ``==``)."""
+        from packaging.specifiers import SpecifierSet  # noqa: PLC0415 - cheap startup
+
+        if self.version is None:
+            return None
+        if self.version[0] in "<>=":
+            return SpecifierSet(self.version)
+        return SpecifierSet(f"=={self.version}")
+
+    @property
+    def qualifier_dict(self) -> dict[str, str]:
+        return dict(self.qualifiers)
+
+    def with_version(self, version: str | None) -> DepURL:
+        """A copy with another version constraint (``None`` removes it), validated."""
+        if version is None:
+            return dataclasses.replace(self, version=None)
+        text = f"{self.id}@{version}"
+        return dataclasses.replace(self, version=_parse_version(text, len(self.id) + 1, version))
+
+    # -- formatting ---------------------------------------------------------
+    def __str__(self) -> str:
+        out = self.id
+        if self.version is not None:
+            out += "@" + self.version
+        if self.qualifiers:
+            out += "?" + "&".join(f"{k}={_encode(v)}" for k, v in self.qualifiers)
+        if self.subpath:
+            out += "#" + "/".join(_encode(s) for s in self.subpath.split("/"))
+        return out
+
+    def to_purl(self) -> str:
+        """The equivalent plain PURL: ``pkg:``, exact pins as ``@version``, ranges as
+        a ``vers`` qualifier. Virtual DepURLs have no PURL equivalent."""
+        if self.is_virtual:
+            raise InvalidDepURL(
+                f"{self} has no PURL equivalent: PURL has no virtual packages",
+                hint="map it to a concrete provider first",
+            )
+        out = "pkg:" + self.id[len("dep:") :]
+        qualifiers = dict(self.qualifiers)
+        spec = self.specifier
+        if spec is not None:
+            clauses = sorted(spec, key=lambda s: (Version(s.version), _OP_RANK[s.operator]))
+            if len(clauses) == 1 and clauses[0].operator == "==":
+                out += "@" + _encode(clauses[0].version)
+            else:
+                vers = "|".join(
+                    c.version if c.operator == "==" else f"{c.operator}{c.version}" for c in clauses
+                )
+                qualifiers["vers"] = f"vers:{self.type}/{vers}"
+        if qualifiers:
+            out += "?" + "&".join(f"{k}={_encode(qualifiers[k])}" for k in sorted(qualifiers))
+        if self.subpath:
+            out += "#" + "/".join(_encode(s) for s in self.subpath.split("/"))
+        return out
+
+    def __repr__(self) -> str:
+        return f"<DepURL({str(self)!r})>"
+
+
+def _parse_version(text: str, start: int, raw: str) -> str:
+    """Validate a DepURL version and return its canonical text."""
+    if raw == "":
+        raise _fail("empty version after '@'", text, start - 1, start)
+    decoded = _decode(text, raw, start, "version")
+    clauses: list[tuple[str, Version, str]] = []
+    encoded = decoded != raw
+    offset = start
+    pieces = decoded.split(",")
+    for piece in pieces:
+        # spans point into the text as written; an encoded version is shown whole
+        width = len(raw) if encoded else len(piece)
+        match = _CLAUSE_RE.match(piece)
+        assert match is not None  # the pattern matches any string
+        op, ver = match.group(1) or "", match.group(2)
+        if op in ("~=", "!=", "===", "="):
+            raise _fail(
+                f"operator '{op}' is not allowed in a DepURL version; allowed: {_ALLOWED_TEXT}",
+                text,
+                offset,
+                offset + width,
+            )
+        if not ver:
+            what = "empty version clause" if not op else f"'{op}' needs a version after it"
+            raise _fail(f"{what}; expected e.g. '>=1.2'", text, offset, offset + max(width, 1))
+        if "*" in ver:
+            raise _fail(
+                "wildcard versions are not allowed in a DepURL version; "
+                f"use a range with {_ALLOWED_TEXT}",
+                text,
+                offset,
+                offset + width,
+                hint=f"'{op or '=='}{ver}' can be written as "
+                f"'>={ver.rstrip('.*') or '0'}' plus an upper bound",
+            )
+        if not op and len(pieces) > 1:
+            raise _fail(
+                f"a bare version is an exact pin and cannot be combined; write '=={ver}'",
+                text,
+                offset,
+                offset + width,
+            )
+        try:
+            version = Version(ver)
+        except InvalidVersion:
+            raise _fail(
+                f"'{ver}' is not a valid PEP 440 version", text, offset, offset + width
+            ) from None
+        if version.local is not None and op not in ("", "=="):
+            raise _fail(
+                f"a local version label ('+{version.local}') is only allowed with '=='",
+                text,
+                offset,
+                offset + width,
+            )
+        clauses.append((op or "==", version, op))
+        if not encoded:
+            offset += width + 1
+    if len(clauses) == 1 and clauses[0][2] in ("", "=="):
+        return str(clauses[0][1])
+    clauses.sort(key=lambda c: (_OP_RANK[c[0]], c[1]))
+    return ",".join(f"{op}{version}" for op, version, _ in clauses)
+
+
+def _parse(text: str) -> DepURL:
+    stripped = text.strip()
+    lead = len(text) - len(text.lstrip())
+    if not stripped:
+        raise _fail("empty DepURL; expected 'dep:<type>/<name>'", text, 0, max(len(text), 1))
+    if any(c.isspace() for c in stripped):
+        pos = lead + next(i for i, c in enumerate(stripped) if c.isspace())
+        raise _fail(
+            "whitespace is not allowed inside a DepURL",
+            text,
+            pos,
+            pos + 1,
+            hint="percent-encode a space as %20; put environment markers after ';'",
+        )
+    end = lead + len(stripped)
+
+    # scheme
+    colon = text.find(":", lead, end)
+    scheme = text[lead:colon].lower() if colon >= 0 else ""
+    if scheme != "dep":
+        if colon < 0 or "/" in text[lead:colon]:
+            raise _fail(
+                "a DepURL starts with 'dep:'; expected 'dep:<type>/<name>'",
+                text,
+                lead,
+                lead + 1,
+            )
+        rest = text[colon + 1 : end]
+        raise _fail(
+            f"a DepURL starts with 'dep:', not '{text[lead:colon]}:'",
+            text,
+            lead,
+            colon + 1,
+            hint=_hint_for_other_scheme(text, scheme, rest),
+        )
+    pos = colon + 1
+    while pos < end and text[pos] == "/":
+        pos += 1
+
+    # subpath (from the right)
+    subpath: str | None = None
+    hash_at = text.find("#", pos, end)
+    body_end = end
+    if hash_at >= 0:
+        body_end = hash_at
+        segments: list[str] = []
+        seg_start = hash_at + 1
+        for raw in text[hash_at + 1 : end].split("/"):
+            seg = _decode(text, raw, seg_start, "subpath")
+            if seg in (".", ".."):
+                raise _fail(
+                    f"subpath segment '{seg}' is not allowed", text, seg_start, seg_start + len(raw)
+                )
+            if "/" in seg:
+                raise _fail(
+                    "a subpath segment must not contain an encoded '/'",
+                    text,
+                    seg_start,
+                    seg_start + len(raw),
+                )
+            if seg:
+                segments.append(seg)
+            seg_start += len(raw) + 1
+        subpath = "/".join(segments) or None
+
+    # qualifiers
+    qualifiers: dict[str, str] = {}
+    q_at = text.find("?", pos, body_end)
+    path_end = body_end
+    if q_at >= 0:
+        path_end = q_at
+        item_start = q_at + 1
+        for item in text[q_at + 1 : body_end].split("&"):
+            if item == "":
+                item_start += 1
+                continue
+            key, eq, value = item.partition("=")
+            if not eq:
+                raise _fail(
+                    f"qualifier '{item}' has no '='; expected 'key=value'",
+                    text,
+                    item_start,
+                    item_start + len(item),
+                )
+            if not _KEY_RE.match(key):
+                raise _fail(
+                    f"invalid qualifier key '{key}': it must start with a letter and contain "
+                    "only letters, digits, '.', '-' and '_'",
+                    text,
+                    item_start,
+                    item_start + max(len(key), 1),
+                )
+            low = key.lower()
+            if low in qualifiers:
+                raise _fail(
+                    f"duplicate qualifier key '{low}'", text, item_start, item_start + len(key)
+                )
+            decoded = _decode(text, value, item_start + len(key) + 1, f"qualifier '{low}'")
+            if decoded:
+                qualifiers[low] = decoded
+            item_start += len(item) + 1
+
+    # type
+    slash = text.find("/", pos, path_end)
+    if slash < 0:
+        if pos >= path_end:
+            raise _fail("missing type and name; expected 'dep:<type>/<name>'", text, pos, pos + 1)
+        raise _fail(
+            "missing name; expected 'dep:<type>/<name>'",
+            text,
+            pos,
+            path_end,
+            hint="generic packages are written 'dep:generic/<name>'",
+        )
+    raw_type = text[pos:slash]
+    if not raw_type:
+        raise _fail("missing type; expected 'dep:<type>/<name>'", text, pos, pos + 1)
+    if not _TYPE_RE.match(raw_type):
+        raise _fail(
+            f"invalid type '{raw_type}': it must start with a letter and contain only "
+            "letters, digits, '.', '+' and '-'",
+            text,
+            pos,
+            slash,
+        )
+    type_ = raw_type.lower()
+    rules = PURL_TYPES.get(type_)
+    if rules is None:
+        import difflib  # noqa: PLC0415 - only on this error path; keeps imports cheap
+
+        close = difflib.get_close_matches(type_, PURL_TYPES, n=1)
+        raise _fail(
+            f"unknown type '{raw_type}': not a PURL type and not 'virtual'",
+            text,
+            pos,
+            slash,
+            hint=f"did you mean '{close[0]}'?" if close else "use 'generic' for a plain name",
+        )
+    ns_rule, ns_fold, name_fold = rules
+
+    # version: the last '@' in the final path segment
+    path_start = slash + 1
+    while path_end > path_start and text[path_end - 1] == "/":
+        path_end -= 1
+    last_slash = text.rfind("/", path_start, path_end)
+    at = text.rfind("@", last_slash + 1 if last_slash >= 0 else path_start, path_end)
+    version: str | None = None
+    name_end = path_end
+    if at >= 0:
+        name_end = at
+        version = _parse_version(text, at + 1, text[at + 1 : path_end])
+
+    # name and namespace
+    name_start = last_slash + 1 if last_slash >= 0 else path_start
+    raw_name = text[name_start:name_end]
+    if not raw_name:
+        raise _fail("missing name after the type", text, name_start, name_start + 1)
+    name = _decode(text, raw_name, name_start, "name")
+    if "/" in name:
+        raise _fail("a name must not contain an encoded '/'", text, name_start, name_end)
+    ns_segments: list[str] = []
+    if last_slash >= 0:
+        seg_start = path_start
+        for raw in text[path_start:last_slash].split("/"):
+            if raw:
+                seg = _decode(text, raw, seg_start, "namespace")
+                if "/" in seg:
+                    raise _fail(
+                        "a namespace segment must not contain an encoded '/'",
+                        text,
+                        seg_start,
+                        seg_start + len(raw),
+                    )
+                ns_segments.append(seg.lower() if ns_fold else seg)
+            seg_start += len(raw) + 1
+    namespace = "/".join(ns_segments) or None
+    if name_fold:
+        name = name.lower()
+    if type_ == "pypi":
+        name = name.replace("_", "-")
+
+    if namespace is None and ns_rule == "required":
+        if type_ == "virtual":
+            example = f"dep:virtual/<{'|'.join(sorted(virtual_namespaces()))}>/{name}"
+        else:
+            example = f"dep:{type_}/<namespace>/{name}"
+        raise _fail(
+            f"a '{type_}' DepURL needs a namespace; expected e.g. '{example}'",
+            text,
+            name_start,
+            name_end,
+        )
+    if namespace is not None and ns_rule == "prohibited":
+        raise _fail(
+            f"a '{type_}' DepURL has no namespace; expected 'dep:{type_}/{name}'",
+            text,
+            path_start,
+            last_slash,
+        )
+    if type_ == "virtual":
+        assert namespace is not None
+        known = virtual_namespaces()
+        if namespace not in known:
+            raise _fail(
+                f"unknown virtual namespace '{namespace}'; expected one of "
+                + ", ".join(sorted(known)),
+                text,
+                path_start,
+                last_slash,
+            )
+    return DepURL(
+        type=type_,
+        namespace=namespace,
+        name=name,
+        version=version,
+        qualifiers=tuple(sorted(qualifiers.items())),
+        subpath=subpath,
+    )

@@ -1,0 +1,104 @@
+"""External dependency specifiers: a DepURL plus an optional PEP 508 marker.
+
+Grammar::
+
+    specifier = depurl [ ";" marker ]
+
+The marker is parsed and evaluated by :mod:`packaging.markers`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+from ._depurl import DepURL
+from ._errors import InvalidDepURL, InvalidRequirement
+
+if TYPE_CHECKING:
+    from packaging.markers import Marker
+
+__all__ = ["ExternalRequirement"]
+
+
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+class ExternalRequirement:
+    """One external dependency: ``dep:generic/zlib@>=1.2; sys_platform == 'linux'``."""
+
+    url: DepURL
+    marker: Marker | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> ExternalRequirement:
+        """Parse an external dependency specifier, or raise :class:`InvalidRequirement`."""
+        if not isinstance(text, str):
+            raise InvalidRequirement(f"expected a string, got {type(text).__name__}")
+        head, sep, tail = text.partition(";")
+        try:
+            url = DepURL.parse(head)
+        except InvalidDepURL as exc:
+            raise InvalidRequirement(exc.message, text=text, span=exc.span, hint=exc.hint) from None
+        marker: Marker | None = None
+        if sep:
+            marker_start = len(head) + 1
+            if not tail.strip():
+                raise InvalidRequirement(
+                    "expected an environment marker after ';'",
+                    text=text,
+                    span=(len(head), len(head) + 1),
+                )
+            # packaging.markers pulls in specifiers, tags and logging: import it
+            # only for requirements that have a marker
+            from packaging.markers import InvalidMarker, Marker  # noqa: PLC0415
+
+            try:
+                marker = Marker(tail.strip())
+            except InvalidMarker as exc:
+                reason = str(exc).splitlines()[0].rstrip(".")
+                raise InvalidRequirement(
+                    f"invalid environment marker: {reason}",
+                    text=text,
+                    span=(marker_start + len(tail) - len(tail.lstrip()), len(text.rstrip())),
+                ) from None
+        return cls(url=url, marker=marker)
+
+    def __str__(self) -> str:
+        if self.marker is None:
+            return str(self.url)
+        return f"{self.url}; {self.marker}"
+
+    def __repr__(self) -> str:
+        return f"<ExternalRequirement({str(self)!r})>"
+
+    def __hash__(self) -> int:
+        return hash(str(self))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ExternalRequirement):
+            return NotImplemented
+        return str(self) == str(other)
+
+    def evaluate(
+        self, environment: Mapping[str, str] | None = None, *, extras: tuple[str, ...] = ()
+    ) -> bool:
+        """Whether the marker holds for ``environment`` (default: this interpreter).
+
+        ``extras`` are the extra names selected; a marker naming ``extra`` holds
+        when any of them satisfies it. A marker that cannot be evaluated (an
+        undefined name, an invalid comparison) raises :class:`InvalidRequirement`.
+        """
+        if self.marker is None:
+            return True
+        from packaging.markers import UndefinedComparison, UndefinedEnvironmentName  # noqa: PLC0415
+
+        env = dict(environment) if environment is not None else None
+        try:
+            if not extras:
+                base = {} if env is None else env
+                return self.marker.evaluate({**base, "extra": ""})
+            return any(self.marker.evaluate({**(env or {}), "extra": extra}) for extra in extras)
+        except (UndefinedEnvironmentName, UndefinedComparison) as exc:
+            raise InvalidRequirement(
+                f"cannot evaluate marker '{self.marker}': {exc}", text=str(self)
+            ) from None

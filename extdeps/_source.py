@@ -1,0 +1,142 @@
+"""Reading a project's ``pyproject.toml`` from a directory, a file or an sdist.
+
+sdists (``.tar.gz``, ``.tgz``, ``.tar``, ``.zip``) are read in memory; nothing is
+unpacked to disk. Every failure is one :class:`InputError` naming the file.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import sys
+from collections.abc import Mapping
+from typing import Any
+
+from ._errors import InputError
+from ._external import External
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+__all__ = ["Project", "load_project", "parse_pyproject", "read_pyproject"]
+
+_MAX_MEMBER = 16 * 1024 * 1024  # a pyproject.toml larger than this is not plausible
+SDIST_SUFFIXES = (".tar.gz", ".tgz", ".tar", ".zip")
+_EXPECTED = " (expected a directory, pyproject.toml or sdist)"
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Project:
+    """A project as read from its ``pyproject.toml``."""
+
+    source: str
+    external: External
+    name: str | None = None
+    version: str | None = None
+    data: Mapping[str, Any] = dataclasses.field(default_factory=dict, repr=False)
+
+    @property
+    def tool_config(self) -> Mapping[str, Any]:
+        """The ``[tool.extdeps]`` table, or an empty mapping."""
+        tool = self.data.get("tool")
+        table = tool.get("extdeps") if isinstance(tool, dict) else None
+        return table if isinstance(table, dict) else {}
+
+
+def parse_pyproject(raw: bytes, source: str) -> dict[str, Any]:
+    """Decode and parse TOML bytes, with one clear error for each failure."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise InputError(
+            f"not valid UTF-8 (byte {exc.start}, line {line}); TOML files must be UTF-8",
+            source=source,
+        ) from None
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    try:
+        data: dict[str, Any] = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc)
+        raise InputError(
+            f"invalid TOML: {message[:1].lower()}{message[1:]}", source=source
+        ) from None
+    return data
+
+
+def _read_sdist(path: str) -> tuple[bytes, str]:
+    import tarfile  # noqa: PLC0415 - sdists only; keeps startup cheap
+    import zipfile  # noqa: PLC0415
+
+    display = path
+    try:
+        if path.endswith(".zip"):
+            with zipfile.ZipFile(path) as zf:
+                names = [n for n in zf.namelist() if _is_top_pyproject(n)]
+                if not names:
+                    raise InputError("no pyproject.toml at the top of this sdist", source=display)
+                info = zf.getinfo(names[0])
+                if info.file_size > _MAX_MEMBER:
+                    raise InputError(f"{names[0]} is too large", source=display)
+                return zf.read(info), f"{display}!/{names[0]}"
+        with tarfile.open(path, "r:*") as tf:
+            for member in tf:
+                if _is_top_pyproject(member.name) and member.isfile():
+                    if member.size > _MAX_MEMBER:
+                        raise InputError(f"{member.name} is too large", source=display)
+                    handle = tf.extractfile(member)
+                    assert handle is not None
+                    return handle.read(), f"{display}!/{member.name}"
+            raise InputError("no pyproject.toml at the top of this sdist", source=display)
+    except (tarfile.TarError, zipfile.BadZipFile, EOFError, OSError) as exc:
+        if isinstance(exc, FileNotFoundError):
+            raise InputError("file not found", source=display) from None
+        raise InputError(f"not a readable sdist archive: {exc}", source=display) from None
+
+
+def _is_top_pyproject(name: str) -> bool:
+    parts = [p for p in name.split("/") if p not in ("", ".")]
+    return len(parts) == 2 and parts[1] == "pyproject.toml"
+
+
+def read_pyproject(path: str | os.PathLike[str]) -> tuple[dict[str, Any], str]:
+    """Parse the ``pyproject.toml`` that ``path`` designates; return (data, display name).
+
+    ``path`` may be a project directory, a ``pyproject.toml`` file or an sdist.
+    """
+    p = os.fspath(path)
+    if p.endswith(SDIST_SUFFIXES) and not os.path.isdir(p):
+        raw, display = _read_sdist(p)
+        return parse_pyproject(raw, display), display
+    if os.path.isdir(p):
+        p = "pyproject.toml" if p == "." else os.path.join(p, "pyproject.toml")
+    try:
+        with open(p, "rb") as handle:
+            raw = handle.read()
+    except FileNotFoundError:
+        expected = "" if os.path.basename(p) == "pyproject.toml" else _EXPECTED
+        raise InputError(f"file not found{expected}", source=p) from None
+    except IsADirectoryError:
+        raise InputError("is a directory, not a file", source=p) from None
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror}", source=p) from None
+    return parse_pyproject(raw, p), p
+
+
+def load_project(path: str | os.PathLike[str]) -> Project:
+    """Read and validate a project's ``[external]`` table.
+
+    Raises :class:`InputError` when the file cannot be read and
+    :class:`InvalidExternal` (with every problem) when the table is invalid.
+    """
+    data, display = read_pyproject(path)
+    external = External.from_pyproject(data, source=display)
+    project = data.get("project")
+    name = version = None
+    if isinstance(project, dict):
+        name = project.get("name") if isinstance(project.get("name"), str) else None
+        version = project.get("version") if isinstance(project.get("version"), str) else None
+    return Project(source=display, external=external, name=name, version=version, data=data)
