@@ -32,7 +32,6 @@ empty values dropped; empty subpath segments dropped.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from typing import TYPE_CHECKING, Literal
 
@@ -40,6 +39,7 @@ from packaging.version import InvalidVersion, Version
 
 from ._data import virtual_namespaces
 from ._errors import InvalidDepURL
+from ._record import Record
 
 if TYPE_CHECKING:
     from packaging.specifiers import SpecifierSet
@@ -155,16 +155,35 @@ def _hint_for_other_scheme(text: str, scheme: str, rest: str) -> str | None:
     return None
 
 
-@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
-class DepURL:
+class DepURL(Record):
     """A parsed, canonical DepURL. Build one with :meth:`parse`; ``str()`` formats it."""
 
+    __slots__ = ("type", "namespace", "name", "version", "qualifiers", "subpath")
     type: str
+    namespace: str | None
     name: str
-    namespace: str | None = None
-    version: str | None = None
-    qualifiers: tuple[tuple[str, str], ...] = ()
-    subpath: str | None = None
+    version: str | None
+    qualifiers: tuple[tuple[str, str], ...]
+    subpath: str | None
+
+    def __init__(
+        self,
+        *,
+        type: str,
+        name: str,
+        namespace: str | None = None,
+        version: str | None = None,
+        qualifiers: tuple[tuple[str, str], ...] = (),
+        subpath: str | None = None,
+    ) -> None:
+        # the hot path of parsing: set slots directly
+        set_ = object.__setattr__
+        set_(self, "type", type)
+        set_(self, "namespace", namespace)
+        set_(self, "name", name)
+        set_(self, "version", version)
+        set_(self, "qualifiers", qualifiers)
+        set_(self, "subpath", subpath)
 
     # -- construction -------------------------------------------------------
     @classmethod
@@ -207,9 +226,9 @@ class DepURL:
     def with_version(self, version: str | None) -> DepURL:
         """A copy with another version constraint (``None`` removes it), validated."""
         if version is None:
-            return dataclasses.replace(self, version=None)
+            return self.replace(version=None)
         text = f"{self.id}@{version}"
-        return dataclasses.replace(self, version=_parse_version(text, len(self.id) + 1, version))
+        return self.replace(version=_parse_version(text, len(self.id) + 1, version))
 
     # -- formatting ---------------------------------------------------------
     def __str__(self) -> str:

@@ -8,12 +8,12 @@ empty.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, Literal
 
 from ._errors import ExtdepsError, InvalidDepURL, InvalidExternal
+from ._record import Record
 from ._requirement import ExternalRequirement
 
 __all__ = ["CATEGORIES", "External", "IncludeGroup", "normalize_name"]
@@ -75,35 +75,62 @@ def _toml_type(value: object) -> str:
     return f"a {type(value).__name__}"
 
 
-@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
-class IncludeGroup:
+class IncludeGroup(Record):
     """A ``{include-group = "name"}`` entry of a dependency group (name normalized)."""
 
+    __slots__ = ("group",)
     group: str
+
+    def __init__(self, *, group: str) -> None:
+        self._set(group=group)
 
 
 GroupEntry = ExternalRequirement | IncludeGroup
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class External:
+class External(Record):
     """A validated ``[external]`` table; names of extras and groups are normalized."""
 
-    build_requires: tuple[ExternalRequirement, ...] = ()
-    host_requires: tuple[ExternalRequirement, ...] = ()
-    dependencies: tuple[ExternalRequirement, ...] = ()
-    optional_build_requires: Mapping[str, tuple[ExternalRequirement, ...]] = dataclasses.field(
-        default_factory=dict
+    __slots__ = (
+        "build_requires",
+        "host_requires",
+        "dependencies",
+        "optional_build_requires",
+        "optional_host_requires",
+        "optional_dependencies",
+        "dependency_groups",
     )
-    optional_host_requires: Mapping[str, tuple[ExternalRequirement, ...]] = dataclasses.field(
-        default_factory=dict
-    )
-    optional_dependencies: Mapping[str, tuple[ExternalRequirement, ...]] = dataclasses.field(
-        default_factory=dict
-    )
-    dependency_groups: Mapping[str, tuple[GroupEntry, ...]] = dataclasses.field(
-        default_factory=dict
-    )
+    build_requires: tuple[ExternalRequirement, ...]
+    host_requires: tuple[ExternalRequirement, ...]
+    dependencies: tuple[ExternalRequirement, ...]
+    optional_build_requires: Mapping[str, tuple[ExternalRequirement, ...]]
+    optional_host_requires: Mapping[str, tuple[ExternalRequirement, ...]]
+    optional_dependencies: Mapping[str, tuple[ExternalRequirement, ...]]
+    dependency_groups: Mapping[str, tuple[GroupEntry, ...]]
+
+    def __init__(
+        self,
+        *,
+        build_requires: tuple[ExternalRequirement, ...] = (),
+        host_requires: tuple[ExternalRequirement, ...] = (),
+        dependencies: tuple[ExternalRequirement, ...] = (),
+        optional_build_requires: Mapping[str, tuple[ExternalRequirement, ...]] | None = None,
+        optional_host_requires: Mapping[str, tuple[ExternalRequirement, ...]] | None = None,
+        optional_dependencies: Mapping[str, tuple[ExternalRequirement, ...]] | None = None,
+        dependency_groups: Mapping[str, tuple[GroupEntry, ...]] | None = None,
+    ) -> None:
+        self._set(
+            build_requires=tuple(build_requires),
+            host_requires=tuple(host_requires),
+            dependencies=tuple(dependencies),
+            optional_build_requires=dict(optional_build_requires or {}),
+            optional_host_requires=dict(optional_host_requires or {}),
+            optional_dependencies=dict(optional_dependencies or {}),
+            dependency_groups=dict(dependency_groups or {}),
+        )
+
+    def __hash__(self) -> int:
+        return hash(str(self.to_dict()))
 
     # -- construction -------------------------------------------------------
     @classmethod

@@ -9,12 +9,12 @@ The marker is parsed and evaluated by :mod:`packaging.markers`.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from ._depurl import DepURL
 from ._errors import InvalidDepURL, InvalidRequirement
+from ._record import Record
 
 if TYPE_CHECKING:
     from packaging.markers import Marker
@@ -22,12 +22,15 @@ if TYPE_CHECKING:
 __all__ = ["ExternalRequirement"]
 
 
-@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
-class ExternalRequirement:
+class ExternalRequirement(Record):
     """One external dependency: ``dep:generic/zlib@>=1.2; sys_platform == 'linux'``."""
 
+    __slots__ = ("url", "marker")
     url: DepURL
-    marker: Marker | None = None
+    marker: Marker | None
+
+    def __init__(self, *, url: DepURL, marker: Marker | None = None) -> None:
+        self._set(url=url, marker=marker)
 
     @classmethod
     def parse(cls, text: str) -> ExternalRequirement:

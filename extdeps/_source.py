@@ -6,7 +6,6 @@ unpacked to disk. Every failure is one :class:`InputError` naming the file.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import sys
 from collections.abc import Mapping
@@ -14,6 +13,7 @@ from typing import Any
 
 from ._errors import InputError
 from ._external import External
+from ._record import Record
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -27,15 +27,29 @@ SDIST_SUFFIXES = (".tar.gz", ".tgz", ".tar", ".zip")
 _EXPECTED = " (expected a directory, pyproject.toml or sdist)"
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class Project:
+class Project(Record):
     """A project as read from its ``pyproject.toml``."""
 
+    __slots__ = ("source", "external", "name", "version", "data")
     source: str
     external: External
-    name: str | None = None
-    version: str | None = None
-    data: Mapping[str, Any] = dataclasses.field(default_factory=dict, repr=False)
+    name: str | None
+    version: str | None
+    data: Mapping[str, Any]
+
+    def __init__(
+        self,
+        *,
+        source: str,
+        external: External,
+        name: str | None = None,
+        version: str | None = None,
+        data: Mapping[str, Any] | None = None,
+    ) -> None:
+        self._set(source=source, external=external, name=name, version=version, data=data or {})
+
+    def __repr__(self) -> str:
+        return f"Project(source={self.source!r}, name={self.name!r})"
 
     @property
     def tool_config(self) -> Mapping[str, Any]:
