@@ -115,6 +115,17 @@ def _emit_json(doc: dict[str, Any], out: TextIO) -> None:
     out.write("\n")
 
 
+def add_path_argument(parser: argparse.ArgumentParser, *, what: str = "") -> None:
+    """The positional PATH most commands take."""
+    parser.add_argument(
+        "path",
+        nargs="?",
+        default=".",
+        metavar="PATH",
+        help=what or "project directory, pyproject.toml or sdist (default: .)",
+    )
+
+
 def cmd_show(args: argparse.Namespace) -> int:
     project = load_project(args.path)
     if args.json:
@@ -151,6 +162,18 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# Modules that add their own subcommands: each has ``register(sub: _SubParsers) -> None``
+# and sets ``func`` on its parsers. A module that is absent is skipped.
+_COMMAND_MODULES = (
+    "extdeps._cli_resolve",
+    "extdeps._cli_check",
+    "extdeps._cli_metadata",
+    "extdeps._cli_recipe",
+    "extdeps._cli_author",
+    "extdeps._cli_registry",
+)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="extdeps",
@@ -162,25 +185,27 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
 
-    def path_arg(p: argparse.ArgumentParser) -> None:
-        p.add_argument(
-            "path",
-            nargs="?",
-            default=".",
-            metavar="PATH",
-            help="project directory, pyproject.toml or sdist (default: .)",
-        )
-
     show = sub.add_parser("show", help="print the normalized [external] table")
-    path_arg(show)
+    add_path_argument(show)
     show.add_argument("--json", action="store_true", help="print one JSON document")
     show.set_defaults(func=cmd_show)
 
     validate = sub.add_parser("validate", help="check the [external] table; exit 2 if invalid")
-    path_arg(validate)
+    add_path_argument(validate)
     validate.add_argument("--json", action="store_true", help="print one JSON document")
     validate.add_argument("-q", "--quiet", action="store_true", help="print nothing when valid")
     validate.set_defaults(func=cmd_validate)
+
+    import importlib  # noqa: PLC0415 - already loaded by the interpreter; local for clarity
+
+    for name in _COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        module.register(sub)
     return parser
 
 

@@ -14,9 +14,11 @@ __all__ = [
     "ExtdepsError",
     "InputError",
     "InvalidDepURL",
+    "InvalidDocument",
     "InvalidExternal",
     "InvalidRequirement",
     "MappingError",
+    "UndecidedError",
 ]
 
 
@@ -87,11 +89,17 @@ class InvalidRequirement(InvalidDepURL):
 
 
 class MappingError(ExtdepsError):
-    """A registry, known-ecosystems or mapping document is invalid."""
+    """A registry, known-ecosystems or mapping document (or one entry of it) is invalid."""
 
 
-class InvalidExternal(ExtdepsError):
-    """An ``[external]`` table (or another document) has one or more problems.
+class UndecidedError(ExtdepsError):
+    """extdeps cannot decide: an unknown ecosystem, an unmapped dependency."""
+
+    exit_code = 3
+
+
+class InvalidDocument(ExtdepsError):
+    """A document (an ``[external]`` table, a mapping file) has one or more problems.
 
     ``errors`` holds every problem found, each located; ``str()`` names the first
     and how many more there are.
@@ -113,3 +121,7 @@ class InvalidExternal(ExtdepsError):
         for error in self.errors:
             lines.extend(error.render())
         return lines
+
+
+class InvalidExternal(InvalidDocument):
+    """An ``[external]`` table has one or more problems."""

@@ -1,0 +1,575 @@
+"""Ecosystem mappings (PEP 804 ``<ecosystem>.mapping.json``) and known ecosystems.
+
+Pure data handling: loading with located errors, looking up the specs of an id
+per category, following ``specs_from``, rendering version constraints through a
+package manager's ``specifier_syntax`` and batching install commands. Nothing
+here runs a command.
+
+Safety: a mapping file carries commands. Package specs are limited to a safe
+character set (no whitespace, no shell syntax, no leading ``-`` that could be
+read as an option); command templates must contain exactly one ``{}`` and must
+not elevate privileges themselves (``requires_elevation`` says that instead).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Literal
+
+from ._data import data_dir, load_json
+from ._errors import InvalidDocument, MappingError, UndecidedError
+from ._record import Record
+
+if TYPE_CHECKING:
+    from packaging.specifiers import SpecifierSet
+
+__all__ = [
+    "Command",
+    "EcosystemMapping",
+    "MappingEntry",
+    "PackageManager",
+    "SpecifierSyntax",
+    "known_ecosystems",
+    "load_mapping",
+    "mapping_path",
+]
+
+Category = Literal["build", "host", "run"]
+CATEGORIES: tuple[Category, ...] = ("build", "host", "run")
+SAFE_SPEC = re.compile(r"[A-Za-z0-9_][A-Za-z0-9+._@:/=*~,-]*\Z")
+_SAFE_ARG = re.compile(r"[A-Za-z0-9_+./=:@,{}-][A-Za-z0-9_+./=:@,{}~-]*\Z")
+_ECOSYSTEM_RE = re.compile(r"[a-z0-9\-_.]+(\+[a-z0-9\-_.]+)?\Z")
+_ELEVATORS = {"sudo", "doas", "su", "pkexec", "run0", "runas"}
+_OPERATORS = {
+    "==": "equal",
+    ">": "greater_than",
+    ">=": "greater_than_equal",
+    "<": "less_than",
+    "<=": "less_than_equal",
+}
+
+
+class Command(Record):
+    """A command template: ``argv`` with exactly one ``{}`` placeholder."""
+
+    __slots__ = ("argv", "requires_elevation", "multiple_specifiers")
+    argv: tuple[str, ...]
+    requires_elevation: bool
+    multiple_specifiers: str
+
+    def __init__(
+        self, *, argv: Sequence[str], requires_elevation: bool, multiple_specifiers: str
+    ) -> None:
+        self._set(
+            argv=tuple(argv),
+            requires_elevation=requires_elevation,
+            multiple_specifiers=multiple_specifiers,
+        )
+
+    def render(self, specs: Sequence[tuple[tuple[str, ...], bool]]) -> list[list[str]]:
+        """Command lines for ``specs`` (each: its argv tokens, whether it has a version).
+
+        Batching follows ``multiple_specifiers``: ``always`` puts every spec in one
+        command, ``name-only`` batches the unversioned ones and gives each versioned
+        one its own command, ``never`` gives each spec its own command.
+        """
+        if not specs:
+            return []
+        groups: list[list[tuple[str, ...]]]
+        if self.multiple_specifiers == "always":
+            groups = [[tokens for tokens, _ in specs]]
+        elif self.multiple_specifiers == "name-only":
+            plain = [tokens for tokens, versioned in specs if not versioned]
+            groups = [plain] if plain else []
+            groups += [[tokens] for tokens, versioned in specs if versioned]
+        else:
+            groups = [[tokens] for tokens, _ in specs]
+        lines = []
+        for group in groups:
+            flat = [token for tokens in group for token in tokens]
+            line: list[str] = []
+            for arg in self.argv:
+                if arg == "{}":
+                    line.extend(flat)
+                else:
+                    line.append(arg)
+            lines.append(line)
+        return lines
+
+
+class SpecifierSyntax(Record):
+    """How a package manager writes names and version constraints."""
+
+    __slots__ = ("name_only", "exact_version", "version_ranges")
+    name_only: tuple[str, ...]
+    exact_version: tuple[str, ...] | None
+    version_ranges: Mapping[str, Any] | None
+
+    def __init__(
+        self,
+        *,
+        name_only: Sequence[str],
+        exact_version: Sequence[str] | None,
+        version_ranges: Mapping[str, Any] | None,
+    ) -> None:
+        self._set(
+            name_only=tuple(name_only),
+            exact_version=tuple(exact_version) if exact_version is not None else None,
+            version_ranges=dict(version_ranges) if version_ranges is not None else None,
+        )
+
+    def render(self, name: str, specifier: SpecifierSet | None) -> tuple[str, ...] | None:
+        """The argv tokens for ``name`` constrained by ``specifier``; ``None`` when this
+        package manager cannot express the constraint."""
+        if specifier is None or len(specifier) == 0:
+            return tuple(t.replace("{name}", name) for t in self.name_only)
+        clauses = list(specifier)
+        if len(clauses) == 1 and clauses[0].operator == "==" and self.exact_version is not None:
+            version = clauses[0].version
+            return tuple(
+                t.replace("{name}", name).replace("{version}", version) for t in self.exact_version
+            )
+        ranges = self.version_ranges
+        if ranges is None:
+            return None
+        parts = []
+        for clause in clauses:
+            template = ranges.get(_OPERATORS.get(clause.operator, ""))
+            if not isinstance(template, str):
+                return None
+            parts.append(template.replace("{version}", clause.version).replace("{name}", name))
+        joiner = ranges.get("and")
+        groups = [joiner.join(parts)] if isinstance(joiner, str) else parts
+        tokens: list[str] = []
+        for group in groups:
+            tokens.extend(
+                t.replace("{ranges}", group).replace("{name}", name) for t in ranges["syntax"]
+            )
+        return tuple(tokens)
+
+
+class PackageManager(Record):
+    """A package manager of an ecosystem, with its install and query commands."""
+
+    __slots__ = ("name", "install", "query", "syntax")
+    name: str
+    install: Command
+    query: Command
+    syntax: SpecifierSyntax
+
+    def __init__(
+        self, *, name: str, install: Command, query: Command, syntax: SpecifierSyntax
+    ) -> None:
+        self._set(name=name, install=install, query=query, syntax=syntax)
+
+
+class MappingEntry(Record):
+    """One ``mappings[]`` item: an id with its specs (or the id it takes them from)."""
+
+    __slots__ = ("id", "specs", "specs_from", "description", "extra_metadata")
+    id: str
+    specs: Mapping[Category, tuple[str, ...]] | None
+    specs_from: str | None
+    description: str | None
+    extra_metadata: Mapping[str, Any]
+
+    def __init__(
+        self,
+        *,
+        id: str,
+        specs: Mapping[Category, tuple[str, ...]] | None = None,
+        specs_from: str | None = None,
+        description: str | None = None,
+        extra_metadata: Mapping[str, Any] | None = None,
+    ) -> None:
+        self._set(
+            id=id,
+            specs=dict(specs) if specs is not None else None,
+            specs_from=specs_from,
+            description=description,
+            extra_metadata=dict(extra_metadata or {}),
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.id, self.specs_from))
+
+
+class _Checker:
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.errors: list[MappingError] = []
+
+    def error(self, key: str, message: str) -> None:
+        self.errors.append(MappingError(message, source=self.source, key=key))
+
+    def spec_list(self, value: Any, key: str) -> tuple[str, ...] | None:
+        items = [value] if isinstance(value, str) else value
+        if not isinstance(items, list):
+            self.error(key, "expected a string or a list of strings")
+            return None
+        out = []
+        for i, item in enumerate(items):
+            ikey = f"{key}[{i}]" if not isinstance(value, str) else key
+            if not isinstance(item, str):
+                self.error(ikey, "expected a string")
+            elif not SAFE_SPEC.match(item):
+                self.error(
+                    ikey,
+                    f"unsafe package spec {item!r}: use letters, digits and + . _ @ : / = * ~ , -, "
+                    "not starting with '-'",
+                )
+            else:
+                out.append(item)
+        return tuple(out)
+
+    def specs(self, value: Any, key: str) -> dict[Category, tuple[str, ...]] | None:
+        if isinstance(value, dict):
+            unknown = sorted(set(value) - set(CATEGORIES))
+            if unknown:
+                self.error(f"{key}.{unknown[0]}", "unknown category; expected build, host or run")
+                return None
+            out: dict[Category, tuple[str, ...]] = {}
+            for category in CATEGORIES:
+                if category in value:
+                    specs = self.spec_list(value[category], f"{key}.{category}")
+                    if specs is not None:
+                        out[category] = specs
+                else:
+                    out[category] = ()
+            return out
+        specs = self.spec_list(value, key)
+        return None if specs is None else dict.fromkeys(CATEGORIES, specs)
+
+    def command(self, value: Any, key: str, default_multiple: str) -> Command | None:
+        if not isinstance(value, dict):
+            self.error(key, "expected a table with 'command'")
+            return None
+        unknown = sorted(set(value) - {"command", "requires_elevation", "multiple_specifiers"})
+        if unknown:
+            self.error(f"{key}.{unknown[0]}", "unknown key")
+        argv = value.get("command")
+        if not isinstance(argv, list) or not argv or not all(isinstance(a, str) for a in argv):
+            self.error(f"{key}.command", "expected a non-empty list of strings")
+            return None
+        if argv.count("{}") != 1:
+            self.error(f"{key}.command", "expected exactly one '{}' placeholder")
+            return None
+        for i, arg in enumerate(argv):
+            if not _SAFE_ARG.match(arg):
+                self.error(f"{key}.command[{i}]", f"unsafe argument {arg!r}")
+                return None
+        if os.path.basename(argv[0]) in _ELEVATORS or argv[0] == "{}":
+            self.error(
+                f"{key}.command[0]",
+                f"{argv[0]!r} cannot start a command; use requires_elevation instead",
+            )
+            return None
+        elevation = value.get("requires_elevation", False)
+        if not isinstance(elevation, bool):
+            self.error(f"{key}.requires_elevation", "expected true or false")
+            return None
+        multiple = value.get("multiple_specifiers", default_multiple)
+        if multiple not in ("always", "name-only", "never"):
+            self.error(f"{key}.multiple_specifiers", "expected 'always', 'name-only' or 'never'")
+            return None
+        return Command(argv=argv, requires_elevation=elevation, multiple_specifiers=multiple)
+
+    def syntax(self, value: Any, key: str) -> SpecifierSyntax | None:
+        if not isinstance(value, dict):
+            self.error(key, "expected a table")
+            return None
+        missing = [k for k in ("name_only", "exact_version", "version_ranges") if k not in value]
+        if missing:
+            self.error(f"{key}.{missing[0]}", "missing required key")
+            return None
+        name_only = value["name_only"]
+        if not (
+            isinstance(name_only, list)
+            and all(isinstance(t, str) for t in name_only)
+            and any("{name}" in t for t in name_only)
+        ):
+            self.error(f"{key}.name_only", "expected a list of strings with '{name}'")
+            return None
+        exact = value["exact_version"]
+        if exact is not None and not (
+            isinstance(exact, list)
+            and all(isinstance(t, str) for t in exact)
+            and any("{name}" in t for t in exact)
+            and any("{version}" in t for t in exact)
+        ):
+            self.error(
+                f"{key}.exact_version", "expected null or a list with '{name}' and '{version}'"
+            )
+            return None
+        ranges = value["version_ranges"]
+        if ranges is not None:
+            if not isinstance(ranges, dict) or not isinstance(ranges.get("syntax"), list):
+                self.error(f"{key}.version_ranges", "expected null or a table with 'syntax'")
+                return None
+            if not any(isinstance(t, str) and "{ranges}" in t for t in ranges["syntax"]):
+                self.error(f"{key}.version_ranges.syntax", "expected '{ranges}' in a template")
+                return None
+            for op in (*_OPERATORS.values(), "and"):
+                if op not in ranges:
+                    self.error(f"{key}.version_ranges.{op}", "missing required key")
+                    return None
+                item = ranges[op]
+                if item is not None and not isinstance(item, str):
+                    self.error(f"{key}.version_ranges.{op}", "expected a string or null")
+                    return None
+                if op != "and" and isinstance(item, str) and "{version}" not in item:
+                    self.error(f"{key}.version_ranges.{op}", "expected '{version}' in it")
+                    return None
+        return SpecifierSyntax(name_only=name_only, exact_version=exact, version_ranges=ranges)
+
+
+class EcosystemMapping:
+    """A loaded mapping: entries by id (alternatives kept in order) and package managers."""
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        entries: Sequence[MappingEntry],
+        package_managers: Sequence[PackageManager],
+        description: str | None = None,
+        source: str = "<mapping>",
+    ) -> None:
+        self.name = name
+        self.description = description
+        self.source = source
+        self.entries = tuple(entries)
+        self.package_managers = tuple(package_managers)
+        self._by_id: dict[str, list[MappingEntry]] = {}
+        for entry in self.entries:
+            self._by_id.setdefault(entry.id, []).append(entry)
+
+    @classmethod
+    def from_document(cls, document: Any, *, source: str = "<mapping>") -> EcosystemMapping:
+        """Build a mapping from a parsed document, collecting every problem with its key path."""
+        check = _Checker(source)
+        if not isinstance(document, dict):
+            raise InvalidDocument([MappingError("expected a JSON object", source=source)])
+        unknown = sorted(
+            set(document)
+            - {"$schema", "schema_version", "name", "description", "mappings", "package_managers"}
+        )
+        for key in unknown:
+            check.error(key, "unknown key")
+        name = document.get("name")
+        if not isinstance(name, str) or not name:
+            check.error("name", "expected a non-empty string")
+            name = ""
+        entries: list[MappingEntry] = []
+        raw_entries = document.get("mappings")
+        if not isinstance(raw_entries, list):
+            check.error("mappings", "expected an array")
+            raw_entries = []
+        for i, raw in enumerate(raw_entries):
+            key = f"mappings[{i}]"
+            if not isinstance(raw, dict):
+                check.error(key, "expected a table")
+                continue
+            ident = raw.get("id")
+            if not isinstance(ident, str) or not ident.startswith("dep:"):
+                check.error(f"{key}.id", "expected a DepURL string")
+                continue
+            extra = sorted(
+                set(raw) - {"id", "description", "specs", "specs_from", "urls", "extra_metadata"}
+            )
+            if extra:
+                check.error(f"{key}.{extra[0]}", "unknown key")
+            if ("specs" in raw) == ("specs_from" in raw):
+                check.error(key, "expected exactly one of 'specs' and 'specs_from'")
+                continue
+            specs = None
+            specs_from = None
+            if "specs" in raw:
+                specs = check.specs(raw["specs"], f"{key}.specs")
+                if specs is None:
+                    continue
+            else:
+                specs_from = raw["specs_from"]
+                if not isinstance(specs_from, str) or not specs_from.startswith("dep:"):
+                    check.error(f"{key}.specs_from", "expected a DepURL string")
+                    continue
+            metadata = raw.get("extra_metadata", {})
+            if not isinstance(metadata, dict):
+                check.error(f"{key}.extra_metadata", "expected a table")
+                metadata = {}
+            description = raw.get("description")
+            entries.append(
+                MappingEntry(
+                    id=ident,
+                    specs=specs,
+                    specs_from=specs_from,
+                    description=description if isinstance(description, str) else None,
+                    extra_metadata=metadata,
+                )
+            )
+        managers: list[PackageManager] = []
+        raw_managers = document.get("package_managers")
+        if not isinstance(raw_managers, list):
+            check.error("package_managers", "expected an array")
+            raw_managers = []
+        for i, raw in enumerate(raw_managers):
+            key = f"package_managers[{i}]"
+            if not isinstance(raw, dict):
+                check.error(key, "expected a table")
+                continue
+            pm_name = raw.get("name")
+            commands = raw.get("commands")
+            if not isinstance(pm_name, str) or not pm_name:
+                check.error(f"{key}.name", "expected a non-empty string")
+                continue
+            if not isinstance(commands, dict):
+                check.error(f"{key}.commands", "expected a table with 'install' and 'query'")
+                continue
+            unknown_cmds = sorted(set(commands) - {"install", "query"})
+            if unknown_cmds:
+                check.error(
+                    f"{key}.commands.{unknown_cmds[0]}", "unknown command; expected install, query"
+                )
+            install = check.command(commands.get("install"), f"{key}.commands.install", "always")
+            query = check.command(commands.get("query"), f"{key}.commands.query", "never")
+            syntax = check.syntax(raw.get("specifier_syntax"), f"{key}.specifier_syntax")
+            if install and query and syntax:
+                managers.append(
+                    PackageManager(name=pm_name, install=install, query=query, syntax=syntax)
+                )
+        if check.errors:
+            raise InvalidDocument(check.errors, source=source)
+        return cls(
+            name=name,
+            entries=entries,
+            package_managers=managers,
+            description=document.get("description")
+            if isinstance(document.get("description"), str)
+            else None,
+            source=source,
+        )
+
+    # -- lookups --------------------------------------------------------------
+    def __contains__(self, ident: object) -> bool:
+        return ident in self._by_id
+
+    def __iter__(self) -> Iterator[MappingEntry]:
+        return iter(self.entries)
+
+    def ids(self) -> tuple[str, ...]:
+        return tuple(self._by_id)
+
+    def alternatives(self, ident: str) -> tuple[MappingEntry, ...]:
+        """Every entry for ``ident``, the ecosystem's preferred one first."""
+        return tuple(self._by_id.get(ident, ()))
+
+    def resolve(self, entry: MappingEntry) -> Mapping[Category, tuple[str, ...]]:
+        """The specs of an entry, following ``specs_from`` (first alternative of the target)."""
+        seen = [entry.id]
+        while entry.specs is None:
+            target = entry.specs_from
+            assert target is not None
+            if target in seen:
+                raise MappingError(
+                    "specs_from forms a cycle: " + " -> ".join([*seen, target]), source=self.source
+                )
+            candidates = self._by_id.get(target)
+            if not candidates:
+                raise MappingError(
+                    f"{entry.id}: specs_from names {target}, which this mapping lacks",
+                    source=self.source,
+                )
+            seen.append(target)
+            entry = candidates[0]
+        return entry.specs
+
+    def specs(self, ident: str, category: Category) -> tuple[str, ...] | None:
+        """The preferred specs of ``ident`` for ``category``: ``None`` when the mapping
+        does not list the id, ``()`` when the ecosystem has no package for it."""
+        candidates = self._by_id.get(ident)
+        if not candidates:
+            return None
+        return self.resolve(candidates[0]).get(category, ())
+
+    def package_manager(self, name: str | None = None) -> PackageManager:
+        """The named package manager, or the ecosystem's default (the first)."""
+        if not self.package_managers:
+            raise UndecidedError(f"mapping {self.name!r} lists no package manager")
+        if name is None:
+            return self.package_managers[0]
+        for manager in self.package_managers:
+            if manager.name == name:
+                return manager
+        known = ", ".join(m.name for m in self.package_managers)
+        raise UndecidedError(
+            f"package manager {name!r} is not in the {self.name} mapping; expected one of {known}"
+        )
+
+    def extended(self, other: EcosystemMapping, *, replace: bool = True) -> EcosystemMapping:
+        """This mapping with ``other`` layered on top.
+
+        With ``replace`` (``--extend-mapping`` semantics here), ids present in
+        ``other`` replace this mapping's entries for those ids and new ids are
+        added; package managers with the same name are replaced likewise. Without
+        it, ``other``'s entries are appended as extra alternatives.
+        """
+        overridden = set(other._by_id) if replace else set()
+        entries = [e for e in self.entries if e.id not in overridden]
+        entries.extend(other.entries)
+        names = {m.name for m in other.package_managers}
+        managers = [m for m in self.package_managers if m.name not in names]
+        managers = list(other.package_managers) + managers if names else managers
+        return EcosystemMapping(
+            name=self.name,
+            description=self.description,
+            entries=entries,
+            package_managers=managers,
+            source=f"{self.source} + {other.source}",
+        )
+
+
+def mapping_path(ecosystem: str) -> str:
+    """The shipped mapping file for an ecosystem id (which may not exist)."""
+    if not _ECOSYSTEM_RE.match(ecosystem):
+        raise UndecidedError(f"invalid ecosystem id {ecosystem!r}")
+    return os.path.join(data_dir(), f"{ecosystem}.mapping.json")
+
+
+@functools.lru_cache(maxsize=16)
+def _load_mapping_file(path: str) -> EcosystemMapping:
+    return EcosystemMapping.from_document(load_json(path), source=path)
+
+
+def load_mapping(ecosystem_or_path: str | os.PathLike[str]) -> EcosystemMapping:
+    """Load a shipped mapping by ecosystem id (``debian+12``) or any mapping file by path."""
+    text = os.fspath(ecosystem_or_path)
+    if text.endswith(".json") or os.sep in text:
+        return _load_mapping_file(os.path.abspath(text))
+    path = mapping_path(text)
+    if not os.path.exists(path):
+        known = ", ".join(sorted(known_ecosystems()))
+        raise UndecidedError(
+            f"no mapping for ecosystem {text!r}", hint=f"shipped ecosystems: {known}"
+        )
+    return _load_mapping_file(path)
+
+
+@functools.lru_cache(maxsize=1)
+def known_ecosystems() -> Mapping[str, str]:
+    """Ecosystem id -> canonical mapping URL, from ``known-ecosystems.json``."""
+    path = os.path.join(data_dir(), "known-ecosystems.json")
+    document = load_json(path)
+    ecosystems = document.get("ecosystems") if isinstance(document, dict) else None
+    if not isinstance(ecosystems, dict):
+        raise MappingError("expected a table", source=path, key="ecosystems")
+    out = {}
+    for key, value in ecosystems.items():
+        if not isinstance(value, dict) or not isinstance(value.get("mapping"), str):
+            raise MappingError(
+                "expected a table with 'mapping'", source=path, key=f"ecosystems.{key}"
+            )
+        out[key] = value["mapping"]
+    return out

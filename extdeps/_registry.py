@@ -1,0 +1,211 @@
+"""The central registry of DepURLs (PEP 804 ``registry.json``).
+
+A definition is *canonical* when it has no ``provides`` or provides only
+``dep:virtual/...`` ids; otherwise it is an *alias* of the concrete ids it
+provides. Virtual definitions never have ``provides``; their providers are the
+canonical definitions that list them.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from ._data import data_dir, load_json
+from ._errors import InvalidDocument, MappingError
+from ._record import Record
+
+__all__ = ["Definition", "Registry", "load_registry"]
+
+_VIRTUAL = "dep:virtual/"
+
+
+class Definition(Record):
+    """One registry entry."""
+
+    __slots__ = ("id", "description", "provides", "urls")
+    id: str
+    description: str | None
+    provides: tuple[str, ...]
+    urls: Mapping[str, str]
+
+    def __init__(
+        self,
+        *,
+        id: str,
+        description: str | None = None,
+        provides: tuple[str, ...] = (),
+        urls: Mapping[str, str] | None = None,
+    ) -> None:
+        self._set(id=id, description=description, provides=tuple(provides), urls=dict(urls or {}))
+
+    def __hash__(self) -> int:
+        return hash(self.id)
+
+    @property
+    def is_virtual(self) -> bool:
+        return self.id.startswith(_VIRTUAL)
+
+    @property
+    def is_alias(self) -> bool:
+        return any(not p.startswith(_VIRTUAL) for p in self.provides)
+
+    @property
+    def is_canonical(self) -> bool:
+        return not self.is_alias
+
+    @property
+    def implements(self) -> tuple[str, ...]:
+        """The virtual ids this definition provides."""
+        return tuple(p for p in self.provides if p.startswith(_VIRTUAL))
+
+
+def _urls(value: Any, key: str, source: str, errors: list[MappingError]) -> dict[str, str]:
+    if value is None:
+        return {}
+    if isinstance(value, str):
+        return {"home": value}
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return {str(i): v for i, v in enumerate(value)}
+    if isinstance(value, dict) and all(
+        isinstance(k, str) and k and isinstance(v, str) for k, v in value.items()
+    ):
+        return dict(value)
+    errors.append(
+        MappingError("expected a URL, a list of URLs or a table of URLs", source=source, key=key)
+    )
+    return {}
+
+
+def _depurl_list(value: Any, key: str, source: str, errors: list[MappingError]) -> tuple[str, ...]:
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list) or not all(
+        isinstance(v, str) and v.startswith("dep:") for v in items
+    ):
+        errors.append(
+            MappingError("expected a DepURL or a list of DepURLs", source=source, key=key)
+        )
+        return ()
+    return tuple(items)
+
+
+class Registry:
+    """The registry: look up ids, aliases and the providers of virtuals."""
+
+    def __init__(self, definitions: list[Definition], *, source: str = "registry.json") -> None:
+        self.source = source
+        self._by_id: dict[str, Definition] = {}
+        for definition in definitions:
+            self._by_id.setdefault(definition.id, definition)
+        self._providers: dict[str, list[str]] = {}
+        for definition in self._by_id.values():
+            if definition.is_canonical:
+                for virtual in definition.implements:
+                    self._providers.setdefault(virtual, []).append(definition.id)
+
+    @classmethod
+    def from_document(cls, document: Any, *, source: str = "registry.json") -> Registry:
+        """Build a registry from a parsed ``registry.json``, checking types with key paths."""
+        errors: list[MappingError] = []
+        definitions: list[Definition] = []
+        entries = document.get("definitions") if isinstance(document, dict) else None
+        if not isinstance(entries, list):
+            raise InvalidDocument(
+                [MappingError("expected an array", source=source, key="definitions")],
+                source=source,
+            )
+        seen: set[str] = set()
+        for i, entry in enumerate(entries):
+            key = f"definitions[{i}]"
+            if not isinstance(entry, dict):
+                errors.append(MappingError("expected a table", source=source, key=key))
+                continue
+            ident = entry.get("id")
+            if not isinstance(ident, str) or not ident.startswith("dep:"):
+                errors.append(
+                    MappingError("expected a DepURL string", source=source, key=f"{key}.id")
+                )
+                continue
+            if ident in seen:
+                errors.append(MappingError(f"duplicate id {ident}", source=source, key=f"{key}.id"))
+                continue
+            seen.add(ident)
+            unknown = sorted(set(entry) - {"id", "description", "provides", "urls"})
+            if unknown:
+                errors.append(MappingError("unknown key", source=source, key=f"{key}.{unknown[0]}"))
+            description = entry.get("description")
+            if description is not None and not isinstance(description, str):
+                errors.append(
+                    MappingError("expected a string", source=source, key=f"{key}.description")
+                )
+                description = None
+            provides: tuple[str, ...] = ()
+            if "provides" in entry:
+                provides = _depurl_list(entry["provides"], f"{key}.provides", source, errors)
+                if ident.startswith(_VIRTUAL):
+                    errors.append(
+                        MappingError(
+                            "a virtual definition must not have 'provides'",
+                            source=source,
+                            key=f"{key}.provides",
+                        )
+                    )
+            urls = _urls(entry.get("urls"), f"{key}.urls", source, errors)
+            definitions.append(
+                Definition(id=ident, description=description, provides=provides, urls=urls)
+            )
+        if errors:
+            raise InvalidDocument(errors, source=source)
+        return cls(definitions, source=source)
+
+    # -- lookups --------------------------------------------------------------
+    def __contains__(self, ident: object) -> bool:
+        return ident in self._by_id
+
+    def __iter__(self) -> Iterator[Definition]:
+        return iter(self._by_id.values())
+
+    def __len__(self) -> int:
+        return len(self._by_id)
+
+    def get(self, ident: str) -> Definition | None:
+        return self._by_id.get(ident)
+
+    def canonical(self, ident: str) -> str:
+        """The canonical id for ``ident``: itself, or the target of an alias."""
+        definition = self._by_id.get(ident)
+        seen = {ident}
+        while definition is not None and definition.is_alias:
+            target = next(p for p in definition.provides if not p.startswith(_VIRTUAL))
+            if target in seen:
+                break
+            seen.add(target)
+            ident = target
+            definition = self._by_id.get(target)
+        return ident
+
+    def providers(self, virtual: str) -> tuple[str, ...]:
+        """Canonical ids that provide a virtual, in registry order."""
+        return tuple(self._providers.get(virtual, ()))
+
+    def canonical_ids(self) -> tuple[str, ...]:
+        return tuple(d.id for d in self._by_id.values() if d.is_canonical)
+
+    def suggest(self, ident: str, n: int = 3) -> list[str]:
+        """Registry ids close to an unknown one (for "did you mean")."""
+        import difflib  # noqa: PLC0415 - error path only
+
+        return difflib.get_close_matches(ident, list(self._by_id), n=n, cutoff=0.75)
+
+
+@functools.lru_cache(maxsize=4)
+def _load_cached(path: str) -> Registry:
+    return Registry.from_document(load_json(path), source=path)
+
+
+def load_registry(path: str | os.PathLike[str] | None = None) -> Registry:
+    """Load ``registry.json`` (the shipped one by default), cached per path."""
+    resolved = os.fspath(path) if path is not None else os.path.join(data_dir(), "registry.json")
+    return _load_cached(resolved)

@@ -1,0 +1,346 @@
+"""Resolution: from an ``[external]`` table to ecosystem package names and install commands.
+
+Pure: takes the table, the registry, a mapping and the choices (categories,
+extras, groups, marker environment, providers) and returns data. Nothing is
+run and no dependency is ever dropped silently: each one ends up ``mapped``,
+``unavailable`` (the mapping says the ecosystem has no package), ``unknown``
+(the mapping or the registry does not know it) or ``skipped`` (its marker is
+false for the target environment).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Literal
+
+from ._errors import ExtdepsError, UndecidedError
+from ._external import CATEGORIES, Category, External, normalize_name
+from ._mapping import EcosystemMapping, MappingEntry, PackageManager
+from ._record import Record
+from ._registry import Registry
+from ._requirement import ExternalRequirement
+
+__all__ = [
+    "InstallPlan",
+    "Resolved",
+    "Selected",
+    "plan_install",
+    "resolve",
+    "select",
+]
+
+Status = Literal["mapped", "unavailable", "unknown", "skipped"]
+PYTHON_ID = "dep:generic/python"
+_COMPILER_PREFIX = "dep:virtual/compiler/"
+
+
+class Selected(Record):
+    """A requirement chosen for a category, with where it came from."""
+
+    __slots__ = ("requirement", "category", "origin", "active")
+    requirement: ExternalRequirement
+    category: Category
+    origin: str
+    active: bool
+
+    def __init__(
+        self, *, requirement: ExternalRequirement, category: Category, origin: str, active: bool
+    ) -> None:
+        self._set(requirement=requirement, category=category, origin=origin, active=active)
+
+
+class Resolved(Record):
+    """One selected requirement, resolved against a mapping."""
+
+    __slots__ = ("selected", "canonical", "provider", "specs", "status", "reason")
+    selected: Selected
+    canonical: str
+    provider: str | None
+    specs: tuple[str, ...]
+    status: Status
+    reason: str | None
+
+    def __init__(
+        self,
+        *,
+        selected: Selected,
+        canonical: str,
+        status: Status,
+        specs: Sequence[str] = (),
+        provider: str | None = None,
+        reason: str | None = None,
+    ) -> None:
+        self._set(
+            selected=selected,
+            canonical=canonical,
+            provider=provider,
+            specs=tuple(specs),
+            status=status,
+            reason=reason,
+        )
+
+    @property
+    def requirement(self) -> ExternalRequirement:
+        return self.selected.requirement
+
+    @property
+    def category(self) -> Category:
+        return self.selected.category
+
+
+def select(
+    external: External,
+    *,
+    categories: Iterable[Category] = CATEGORIES,
+    extras: Iterable[str] = (),
+    all_extras: bool = False,
+    groups: Iterable[str] = (),
+    environment: Mapping[str, str] | None = None,
+    imply_python: bool = True,
+) -> list[Selected]:
+    """The requirements for the chosen categories, extras and groups, markers evaluated.
+
+    Dependency groups have no category; their requirements are listed under
+    ``host`` (they are installed into the build/host environment). When the
+    build requirements name a compiler, Python's headers are added as a host
+    requirement, as PEP 725 specifies.
+    """
+    wanted = tuple(dict.fromkeys(categories))
+    chosen = tuple(normalize_name(e) for e in extras)
+    known = set(external.extras)
+    for extra in chosen:
+        if extra not in known:
+            raise UndecidedError(
+                f"unknown extra {extra!r}",
+                hint="extras of this project: " + (", ".join(sorted(known)) or "none"),
+            )
+    if all_extras:
+        chosen = tuple(sorted(known))
+    out: list[Selected] = []
+
+    def add(req: ExternalRequirement, category: Category, origin: str, extra: str = "") -> None:
+        active = req.evaluate(environment, extras=(extra,) if extra else ())
+        out.append(Selected(requirement=req, category=category, origin=origin, active=active))
+
+    keys = {"build": "build-requires", "host": "host-requires", "run": "dependencies"}
+    for category in wanted:
+        for i, req in enumerate(external.required(category)):
+            add(req, category, f"external.{keys[category]}[{i}]")
+        for extra in chosen:
+            for i, req in enumerate(external.optional(category).get(extra, ())):
+                add(req, category, f"external.optional-{keys[category]}.{extra}[{i}]", extra)
+    for group in groups:
+        name = normalize_name(group)
+        if name not in external.dependency_groups:
+            raise UndecidedError(
+                f"unknown dependency group {group!r}",
+                hint="groups of this project: "
+                + (", ".join(sorted(external.dependency_groups)) or "none"),
+            )
+        for i, req in enumerate(external.group(name)):
+            add(req, "host", f"external.dependency-groups.{name}[{i}]")
+    if imply_python and any(
+        s.active and s.requirement.url.id.startswith(_COMPILER_PREFIX) for s in out
+    ):
+        from ._depurl import DepURL  # noqa: PLC0415 - only when implied
+
+        python = ExternalRequirement(url=DepURL.parse(PYTHON_ID))
+        if not any(s.requirement.url.id == PYTHON_ID for s in out) and "host" in wanted:
+            out.append(
+                Selected(
+                    requirement=python,
+                    category="host",
+                    origin="implied: a compiler is listed, so Python's headers are needed",
+                    active=True,
+                )
+            )
+    return out
+
+
+def _provider_entry(
+    mapping: EcosystemMapping,
+    registry: Registry,
+    virtual: str,
+    alternatives: Sequence[MappingEntry],
+    wanted: str | None,
+) -> MappingEntry | None:
+    if wanted is None:
+        return alternatives[0]
+    target = wanted if wanted.startswith("dep:") else f"dep:generic/{wanted}"
+    target = registry.canonical(target)
+    for entry in alternatives:
+        if entry.specs_from == target:
+            return entry
+    if target in mapping and target in registry.providers(virtual):
+        return mapping.alternatives(target)[0]
+    return None
+
+
+def resolve(
+    selected: Iterable[Selected],
+    *,
+    registry: Registry,
+    mapping: EcosystemMapping,
+    providers: Mapping[str, str] | None = None,
+) -> list[Resolved]:
+    """Map each selected requirement to this ecosystem's package names."""
+    choices = dict(providers or {})
+    out: list[Resolved] = []
+    for item in selected:
+        url = item.requirement.url
+        canonical = registry.canonical(url.id)
+        if not item.active:
+            out.append(
+                Resolved(
+                    selected=item, canonical=canonical, status="skipped", reason="marker is false"
+                )
+            )
+            continue
+        alternatives = mapping.alternatives(canonical)
+        if not alternatives:
+            reason = (
+                "not in the registry"
+                if canonical not in registry
+                else f"the {mapping.name} mapping has no entry for it"
+            )
+            suggestions = registry.suggest(canonical) if canonical not in registry else []
+            if suggestions:
+                reason += "; did you mean " + " or ".join(suggestions) + "?"
+            out.append(Resolved(selected=item, canonical=canonical, status="unknown", reason=reason))
+            continue
+        provider = None
+        entry: MappingEntry | None = alternatives[0]
+        if url.is_virtual:
+            short = url.name
+            wanted = choices.get(canonical) or choices.get(short)
+            entry = _provider_entry(mapping, registry, canonical, alternatives, wanted)
+            if entry is None:
+                out.append(
+                    Resolved(
+                        selected=item,
+                        canonical=canonical,
+                        status="unknown",
+                        reason=f"provider {wanted!r} is not available for {canonical} "
+                        f"in the {mapping.name} mapping",
+                    )
+                )
+                continue
+            provider = entry.specs_from or entry.id
+        assert entry is not None
+        try:
+            specs = mapping.resolve(entry).get(item.category, ())
+        except ExtdepsError as exc:
+            out.append(
+                Resolved(selected=item, canonical=canonical, status="unknown", reason=exc.message)
+            )
+            continue
+        if not specs:
+            out.append(
+                Resolved(
+                    selected=item,
+                    canonical=canonical,
+                    provider=provider,
+                    status="unavailable",
+                    reason=f"the {mapping.name} mapping says it has no package for "
+                    f"the {item.category} category",
+                )
+            )
+            continue
+        out.append(
+            Resolved(
+                selected=item, canonical=canonical, provider=provider, specs=specs, status="mapped"
+            )
+        )
+    return out
+
+
+class InstallPlan(Record):
+    """Install commands for resolved dependencies, and what could not go into them."""
+
+    __slots__ = ("manager", "commands", "packages", "notes", "unmapped")
+    manager: str
+    commands: tuple[tuple[str, ...], ...]
+    packages: tuple[str, ...]
+    notes: tuple[str, ...]
+    unmapped: tuple[Resolved, ...]
+
+    def __init__(
+        self,
+        *,
+        manager: str,
+        commands: Iterable[Sequence[str]],
+        packages: Iterable[str],
+        notes: Iterable[str],
+        unmapped: Iterable[Resolved],
+    ) -> None:
+        self._set(
+            manager=manager,
+            commands=tuple(tuple(c) for c in commands),
+            packages=tuple(packages),
+            notes=tuple(notes),
+            unmapped=tuple(unmapped),
+        )
+
+
+def plan_install(
+    resolved: Iterable[Resolved],
+    manager: PackageManager,
+    *,
+    is_root: bool,
+    strict_versions: bool = False,
+) -> InstallPlan:
+    """Batch the mapped packages into install commands for ``manager``.
+
+    A version constraint is rendered through the manager's ``specifier_syntax``.
+    Where the manager cannot express it, or the constraint is on a virtual
+    dependency (its version is an interface or language-standard version, not a
+    package version), that package is installed by name and a note says so;
+    with ``strict_versions`` that is an :class:`UndecidedError` instead.
+    """
+    specs: dict[str, tuple[tuple[str, ...], bool]] = {}
+    notes: list[str] = []
+    unmapped: list[Resolved] = []
+    for item in resolved:
+        if item.status in ("unknown", "unavailable"):
+            unmapped.append(item)
+            continue
+        if item.status != "mapped":
+            continue
+        url = item.requirement.url
+        spec = url.specifier
+        for name in item.specs:
+            constrained = spec is not None and not url.is_virtual and not _has_constraint(name)
+            tokens = manager.syntax.render(name, spec if constrained else None)
+            if constrained and tokens is None:
+                message = (
+                    f"{manager.name} cannot express {url.version!r} for {name}; "
+                    f"installing it by name ({url.id})"
+                )
+                if strict_versions:
+                    raise UndecidedError(message, hint="drop --strict-versions to install by name")
+                notes.append(message + "; `extdeps check` verifies the version afterwards")
+                tokens = manager.syntax.render(name, None)
+            elif spec is not None and url.is_virtual and name == item.specs[0]:
+                notes.append(
+                    f"{url} constrains an interface or standard version, not a package "
+                    f"version; {name} is installed by name and `extdeps check` verifies it"
+                )
+            assert tokens is not None
+            versioned = tokens != manager.syntax.render(name, None)
+            key = " ".join(tokens)
+            specs.setdefault(key, (tokens, versioned))
+    commands = manager.install.render(list(specs.values()))
+    if manager.install.requires_elevation and not is_root:
+        commands = [["sudo", *c] for c in commands]
+    packages = [token for tokens, _ in specs.values() for token in tokens]
+    return InstallPlan(
+        manager=manager.name,
+        commands=commands,
+        packages=packages,
+        notes=list(dict.fromkeys(notes)),
+        unmapped=unmapped,
+    )
+
+
+def _has_constraint(spec: str) -> bool:
+    return any(c in spec for c in "=<>")
