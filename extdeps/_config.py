@@ -61,7 +61,7 @@ def tool_config(table: Mapping[str, Any], source: str) -> dict[str, Any]:
             ):
                 errors.append(
                     ExtdepsError(
-                        "expected a table of strings, e.g. {blas = \"openblas\"}",
+                        'expected a table of strings, e.g. {blas = "openblas"}',
                         source=source,
                         key=path,
                     )

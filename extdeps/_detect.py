@@ -141,7 +141,7 @@ def detect(
 
     chosen = ecosystem or env.get("EXTDEPS_ECOSYSTEM")
     if chosen:
-        why = ["--ecosystem" if ecosystem else "EXTDEPS_ECOSYSTEM"] + [f"= {chosen}"]
+        why = ["--ecosystem" if ecosystem else "EXTDEPS_ECOSYSTEM", f"= {chosen}"]
         base = chosen.split("+", 1)[0]
         return pick(list(dict.fromkeys([chosen, base])), [" ".join(why)])
 

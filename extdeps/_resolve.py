@@ -206,7 +206,9 @@ def resolve(
             suggestions = registry.suggest(canonical) if canonical not in registry else []
             if suggestions:
                 reason += "; did you mean " + " or ".join(suggestions) + "?"
-            out.append(Resolved(selected=item, canonical=canonical, status="unknown", reason=reason))
+            out.append(
+                Resolved(selected=item, canonical=canonical, status="unknown", reason=reason)
+            )
             continue
         provider = None
         entry: MappingEntry | None = alternatives[0]

@@ -1,0 +1,470 @@
+"""``extdeps check``: is every external dependency present here, at the right version?
+
+For each selected requirement the evidence of independent sources is gathered
+(the ecosystem's package database for the mapped packages, pkg-config, shared
+libraries, headers, executables, compilers, the GPU driver) and one verdict is
+given, with the source that decided it:
+
+``satisfied``      found, and the version (if constrained) is inside the range;
+``wrong-version``  found, at a version outside the range;
+``missing``        a source that could tell says it is not there, none found it;
+``unknown``        nothing could tell (tools missing, no data, no version);
+``skipped``        its marker is false for the target, or it was not selected.
+
+Versions compared are upstream versions (pkg-config, tool output, conda
+versions, the upstream part of distribution versions), never raw distro strings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Literal
+
+from ._compilers import probe_compiler, standard_years
+from ._config import Choices
+from ._cuda import probe_cuda_driver
+from ._external import CATEGORIES, Category, External
+from ._pkgdb import PackageDB, leading_version, read_package_db
+from ._probes import Evidence, Prober, Probes, load_probes, probe_all
+from ._record import Record
+from ._registry import Registry, load_registry
+from ._resolve import InstallPlan, Resolved, plan_install, resolve, select
+from ._system import System
+
+if TYPE_CHECKING:
+    from packaging.specifiers import SpecifierSet
+    from packaging.version import Version
+
+__all__ = ["CheckReport", "Verdict", "check"]
+
+Status = Literal["satisfied", "wrong-version", "missing", "unknown", "skipped"]
+_VERSION_PRIORITY = (
+    "override",
+    "libcuda",
+    "nvidia-smi",
+    "compile-test",
+    "pkg-config",
+    "compiler",
+    "executables",
+)
+
+
+class Verdict(Record):
+    """The outcome for one requirement."""
+
+    __slots__ = (
+        "resolved",
+        "status",
+        "found_version",
+        "provider",
+        "decided_by",
+        "evidence",
+        "reason",
+    )
+    resolved: Resolved
+    status: Status
+    found_version: str | None
+    provider: str | None
+    decided_by: str | None
+    evidence: tuple[Evidence, ...]
+    reason: str | None
+
+    def __init__(
+        self,
+        *,
+        resolved: Resolved,
+        status: Status,
+        found_version: str | None = None,
+        provider: str | None = None,
+        decided_by: str | None = None,
+        evidence: Iterable[Evidence] = (),
+        reason: str | None = None,
+    ) -> None:
+        self._set(
+            resolved=resolved,
+            status=status,
+            found_version=found_version,
+            provider=provider,
+            decided_by=decided_by,
+            evidence=tuple(evidence),
+            reason=reason,
+        )
+
+    @property
+    def requirement(self) -> Any:
+        return self.resolved.requirement
+
+    def to_dict(self) -> dict[str, Any]:
+        url = self.resolved.requirement.url
+        return {
+            "requirement": str(self.resolved.requirement),
+            "id": self.resolved.canonical,
+            "category": self.resolved.category,
+            "origin": self.resolved.selected.origin,
+            "status": self.status,
+            "wanted": url.version,
+            "found_version": self.found_version,
+            "provider": self.provider,
+            "decided_by": self.decided_by,
+            "packages": list(self.resolved.specs),
+            "reason": self.reason,
+            "evidence": [e.to_dict() for e in self.evidence],
+        }
+
+
+class CheckReport(Record):
+    """All verdicts of one check, plus the install plan for what is missing."""
+
+    __slots__ = ("verdicts", "ecosystem", "mapping", "package_db", "install")
+    verdicts: tuple[Verdict, ...]
+    ecosystem: str
+    mapping: str
+    package_db: str
+    install: InstallPlan | None
+
+    def __init__(
+        self,
+        *,
+        verdicts: Iterable[Verdict],
+        ecosystem: str,
+        mapping: str,
+        package_db: str,
+        install: InstallPlan | None,
+    ) -> None:
+        self._set(
+            verdicts=tuple(verdicts),
+            ecosystem=ecosystem,
+            mapping=mapping,
+            package_db=package_db,
+            install=install,
+        )
+
+    def count(self, status: Status) -> int:
+        return sum(1 for v in self.verdicts if v.status == status)
+
+    @property
+    def unmet(self) -> tuple[Verdict, ...]:
+        return tuple(v for v in self.verdicts if v.status in ("missing", "wrong-version"))
+
+    def exit_code(self, *, strict: bool = False) -> int:
+        """0 all satisfied, 1 something missing or at the wrong version, 3 (with
+        ``strict``) something could not be decided."""
+        if self.unmet:
+            return 1
+        if strict and self.count("unknown"):
+            return 3
+        return 0
+
+
+def _parse_version(text: str | None) -> Version | None:
+    if not text:
+        return None
+    from packaging.version import InvalidVersion, Version  # noqa: PLC0415
+
+    try:
+        return Version(text)
+    except InvalidVersion:
+        lead = leading_version(text)
+        return Version(lead) if lead else None
+
+
+def _decide(
+    evidence: Sequence[Evidence], spec: SpecifierSet | None
+) -> tuple[Status, str | None, str | None, str | None]:
+    """(status, found version, deciding source, reason) from the evidence."""
+    found = [e for e in evidence if e.found]
+    if found:
+        ranked = sorted(
+            found,
+            key=lambda e: (
+                _VERSION_PRIORITY.index(e.source)
+                if e.source in _VERSION_PRIORITY
+                else len(_VERSION_PRIORITY)
+            ),
+        )
+        versioned = [(e, _parse_version(e.version)) for e in ranked]
+        with_version = [(e, v) for e, v in versioned if v is not None]
+        if spec is None:
+            best = with_version[0] if with_version else (ranked[0], None)
+            return "satisfied", best[0].version, best[0].source, None
+        if not with_version:
+            return (
+                "unknown",
+                None,
+                ranked[0].source,
+                f"found ({ranked[0].detail}) but no source reports its version",
+            )
+        e, version = with_version[0]
+        if spec.contains(version, prereleases=True):
+            return "satisfied", e.version, e.source, None
+        return "wrong-version", e.version, e.source, f"found {e.version}, wanted {spec}"
+    if any(e.found is False for e in evidence):
+        return "missing", None, next(e.source for e in evidence if e.found is False), None
+    reasons = "; ".join(e.detail for e in evidence) or "no way to look for it here"
+    return "unknown", None, None, reasons
+
+
+class _Checker:
+    def __init__(
+        self,
+        *,
+        system: System,
+        registry: Registry,
+        choices: Choices,
+        probes: Probes,
+        thorough: bool,
+    ) -> None:
+        self.system = system
+        self.registry = registry
+        self.choices = choices
+        self.mapping = choices.mapping
+        self.probes = probes
+        self.thorough = thorough
+        self.prober = Prober(system)
+        manager = self.mapping.package_manager(choices.detection.package_manager)
+        self.manager = manager
+        db = read_package_db(manager.name, system)
+        self.db: PackageDB | None = db if isinstance(db, PackageDB) else None
+        self.db_reason = db if isinstance(db, str) else f"{db.kind} ({db.source})"
+
+    def package_evidence(self, specs: Sequence[str]) -> list[Evidence]:
+        if not specs:
+            return []
+        if self.db is None:
+            return [Evidence(source="package-db", found=None, detail=self.db_reason)]
+        found = []
+        missing = []
+        for spec in specs:
+            hit = self.db.get(spec)
+            if hit is None:
+                missing.append(spec)
+            else:
+                found.append((spec, hit))
+        if missing:
+            return [
+                Evidence(
+                    source=self.db.kind,
+                    found=False,
+                    detail=f"not installed ({self.db.kind}): {', '.join(missing)}",
+                )
+            ]
+        spec, (package, how) = found[0]
+        shown = ", ".join(f"{s} {h[0].version}" for s, h in found)
+        if how != "installed":
+            shown += f" ({package.name} {how})"
+        return [
+            Evidence(
+                source=self.db.kind,
+                found=True,
+                version=self.db.upstream(package),
+                detail=f"installed ({self.db.kind}): {shown}",
+            )
+        ]
+
+    def concrete(self, ident: str, category: Category, specs: Sequence[str]) -> list[Evidence]:
+        evidence = self.package_evidence(specs)
+        probe = self.probes.get(ident)
+        if probe is not None:
+            evidence.extend(probe_all(self.prober, probe, category))
+        return evidence
+
+    def verdict(self, item: Resolved) -> Verdict:
+        url = item.requirement.url
+        if item.status == "skipped":
+            return Verdict(resolved=item, status="skipped", reason=item.reason)
+        spec = url.specifier
+        if url.is_virtual and url.namespace == "compiler":
+            return self.compiler(item, url.name, spec)
+        if url.is_virtual and url.namespace == "driver":
+            if url.name == "cuda":
+                evidence = probe_cuda_driver(self.system)
+                status, version, source, reason = _decide(evidence, spec)
+                return Verdict(
+                    resolved=item,
+                    status=status,
+                    found_version=version,
+                    decided_by=source,
+                    evidence=evidence,
+                    reason=reason,
+                )
+            return Verdict(resolved=item, status="unknown", reason=f"no probe for {url.id}")
+        if url.is_virtual:
+            return self.interface(item, spec)
+        evidence = self.concrete(item.canonical, item.category, item.specs)
+        status, version, source, reason = _decide(evidence, spec)
+        if status == "unknown" and not evidence:
+            reason = item.reason or "no package mapping and no probe data for it"
+        return Verdict(
+            resolved=item,
+            status=status,
+            found_version=version,
+            decided_by=source,
+            evidence=evidence,
+            reason=reason,
+        )
+
+    def compiler(self, item: Resolved, language: str, spec: SpecifierSet | None) -> Verdict:
+        years: tuple[int, ...] = ()
+        standards = standard_years(language)
+        if spec is not None and standards:
+            years = tuple(y for y in standards if spec.contains(str(y)))
+        evidence = probe_compiler(
+            language, self.system, self.prober, years=years, thorough=self.thorough
+        )
+        test = [e for e in evidence if e.source == "compile-test"]
+        compiler = evidence[0]
+        provider = compiler.detail.split(" at ", 1)[0] if compiler.found else None
+        if compiler.found and test and not test[0].found:
+            status: Status = "wrong-version" if spec is not None else "missing"
+            return Verdict(
+                resolved=item,
+                status=status,
+                provider=provider,
+                found_version=compiler.version,
+                decided_by="compile-test",
+                evidence=evidence,
+                reason=test[0].detail,
+            )
+        if compiler.found and spec is not None and standards:
+            return Verdict(
+                resolved=item,
+                status="satisfied",
+                provider=provider,
+                found_version=test[0].version if test else None,
+                decided_by="compile-test",
+                evidence=evidence,
+            )
+        status, version, source, reason = _decide(evidence[:1], spec)
+        if status == "missing" and item.specs:
+            evidence = evidence + self.package_evidence(item.specs)
+        return Verdict(
+            resolved=item,
+            status=status,
+            provider=provider,
+            found_version=version,
+            decided_by=source,
+            evidence=evidence,
+            reason=reason,
+        )
+
+    def interface(self, item: Resolved, spec: SpecifierSet | None) -> Verdict:
+        """A virtual interface is satisfied by any installed provider."""
+        providers: list[str] = []
+        if item.provider:
+            providers.append(item.provider)
+        for entry in self.mapping.alternatives(item.canonical):
+            if entry.specs_from:
+                providers.append(entry.specs_from)
+        providers.extend(self.registry.providers(item.canonical))
+        evidence: list[Evidence] = []
+        for provider in dict.fromkeys(providers):
+            specs: Sequence[str] = ()
+            if provider in self.mapping:
+                specs = self.mapping.specs(provider, item.category) or ()
+            found = self.concrete(provider, item.category, specs)
+            status, _, source, _ = _decide(found, None)
+            evidence.extend(found)
+            if status == "satisfied":
+                if spec is None:
+                    return Verdict(
+                        resolved=item,
+                        status="satisfied",
+                        provider=provider,
+                        decided_by=source,
+                        evidence=found,
+                    )
+                own = self.probes.get(item.canonical)
+                interface = probe_all(self.prober, own, item.category) if own else []
+                status, version, source, reason = _decide(interface, spec)
+                if status == "missing":
+                    status, reason = (
+                        "unknown",
+                        f"{provider} provides it, but its interface version cannot be determined",
+                    )
+                return Verdict(
+                    resolved=item,
+                    status=status,
+                    provider=provider,
+                    found_version=version,
+                    decided_by=source,
+                    evidence=[*found, *interface],
+                    reason=reason,
+                )
+        status, version, source, reason = _decide(evidence, None)
+        if status == "satisfied":  # pragma: no cover - returned above
+            status = "unknown"
+        if not providers:
+            reason = "no provider is known for it"
+        return Verdict(
+            resolved=item,
+            status=status,
+            decided_by=source,
+            evidence=evidence,
+            reason=reason or "no provider is installed: tried " + ", ".join(providers),
+        )
+
+
+def check(
+    external: External,
+    *,
+    choices: Choices,
+    system: System | None = None,
+    registry: Registry | None = None,
+    probes: Probes | None = None,
+    categories: Iterable[Category] = CATEGORIES,
+    extras: Iterable[str] = (),
+    all_extras: bool = False,
+    groups: Iterable[str] = (),
+    thorough: bool = False,
+    is_root: bool = False,
+) -> CheckReport:
+    """Check the selected requirements of ``external`` on ``system`` (this machine)."""
+    system = system or System()
+    registry = registry or load_registry()
+    selected = select(
+        external,
+        categories=categories,
+        extras=extras,
+        all_extras=all_extras,
+        groups=groups,
+        environment=choices.environment,
+    )
+    resolved = resolve(
+        selected, registry=registry, mapping=choices.mapping, providers=choices.providers
+    )
+    checker = _Checker(
+        system=system,
+        registry=registry,
+        choices=choices,
+        probes=probes or load_probes(),
+        thorough=thorough,
+    )
+    verdicts = [checker.verdict(item) for item in resolved]
+    unmet = [v.resolved for v in verdicts if v.status in ("missing", "wrong-version")]
+    plan = plan_install(unmet, checker.manager, is_root=is_root) if unmet else None
+    return CheckReport(
+        verdicts=verdicts,
+        ecosystem=choices.detection.ecosystem,
+        mapping=choices.mapping.source,
+        package_db=checker.db_reason,
+        install=plan,
+    )
+
+
+def check_requirements(
+    requirements: Iterable[str],
+    *,
+    category: Category = "run",
+    choices: Choices,
+    system: System | None = None,
+    environment: Mapping[str, str] | None = None,
+) -> CheckReport:
+    """The API for installers: check external dependency specifier strings."""
+    from ._requirement import ExternalRequirement  # noqa: PLC0415
+
+    reqs = tuple(ExternalRequirement.parse(r) for r in requirements)
+    field = {"build": "build_requires", "host": "host_requires", "run": "dependencies"}[category]
+    external = External(**{field: reqs})  # type: ignore[arg-type]
+    if environment is not None:
+        choices = choices.replace(environment=environment)
+    return check(external, choices=choices, system=system, categories=(category,))

@@ -1,0 +1,290 @@
+"""``extdeps detect``, ``extdeps map`` and ``extdeps install``."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from ._cli import (
+    EXIT_OK,
+    EXIT_UNDECIDED,
+    _document,
+    _emit_json,
+    add_path_argument,
+)
+from ._config import Choices, resolve_choices, tool_config
+from ._errors import ExtdepsError
+from ._external import CATEGORIES, Category
+from ._registry import load_registry
+from ._resolve import Resolved, plan_install, resolve, select
+from ._source import Project
+
+__all__ = ["add_choice_arguments", "add_selection_arguments", "register"]
+
+
+def add_choice_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options that choose the ecosystem, mapping and providers (see ``_config``)."""
+    group = parser.add_argument_group("ecosystem")
+    group.add_argument("--ecosystem", metavar="ID", help="use this ecosystem's mapping")
+    group.add_argument("--package-manager", metavar="NAME", help="pick among its managers")
+    group.add_argument("--root", metavar="DIR", help="detect the ecosystem under this root")
+    group.add_argument("--mapping", metavar="FILE", help="use this mapping file instead")
+    group.add_argument(
+        "--extend-mapping",
+        metavar="FILE",
+        action="append",
+        default=[],
+        help="layer this mapping file's entries on top (repeatable)",
+    )
+    group.add_argument(
+        "--provider",
+        metavar="VIRTUAL=PROVIDER",
+        action="append",
+        default=[],
+        help="provider of a virtual dependency, e.g. blas=mkl (repeatable)",
+    )
+
+
+def add_selection_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options that choose which requirements apply."""
+    group = parser.add_argument_group("selection")
+    group.add_argument("--extra", action="append", default=[], metavar="NAME")
+    group.add_argument("--all-extras", action="store_true")
+    group.add_argument("--group", action="append", default=[], metavar="NAME")
+    group.add_argument(
+        "--category",
+        default="build,host,run",
+        metavar="LIST",
+        help="comma-separated subset of build,host,run (default: all)",
+    )
+    group.add_argument(
+        "--marker-env",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE|FILE",
+        help="evaluate markers for another target (repeatable; a JSON file of values)",
+    )
+
+
+def parse_categories(text: str) -> tuple[Category, ...]:
+    out: list[Category] = []
+    for part in text.split(","):
+        name = part.strip()
+        if name not in CATEGORIES:
+            raise ExtdepsError(
+                f"invalid --category value {name!r}; expected a subset of build,host,run"
+            )
+        out.append(name)
+    return tuple(out)
+
+
+def choices_for(args: argparse.Namespace, project: Project | None = None) -> Choices:
+    tool: dict[str, Any] = {}
+    if project is not None:
+        tool = tool_config(project.tool_config, project.source)
+    return resolve_choices(
+        ecosystem=args.ecosystem,
+        package_manager=args.package_manager,
+        root=args.root,
+        mapping=args.mapping,
+        extend_mapping=args.extend_mapping,
+        providers=args.provider,
+        marker_env=getattr(args, "marker_env", []),
+        tool=tool,
+    )
+
+
+def load_input(path: str) -> Project:
+    """A project directory, pyproject.toml, sdist or wheel."""
+    if path.endswith(".whl"):
+        from ._metadata import project_from_wheel  # noqa: PLC0415 - wheels only
+
+        return project_from_wheel(path)
+    from ._source import load_project  # noqa: PLC0415
+
+    return load_project(path)
+
+
+def resolve_project(args: argparse.Namespace, project: Project, choices: Choices) -> list[Resolved]:
+    selected = select(
+        project.external,
+        categories=parse_categories(args.category),
+        extras=args.extra,
+        all_extras=args.all_extras,
+        groups=args.group,
+        environment=choices.environment,
+    )
+    return resolve(
+        selected, registry=load_registry(), mapping=choices.mapping, providers=choices.providers
+    )
+
+
+def _resolved_dict(item: Resolved) -> dict[str, Any]:
+    return {
+        "requirement": str(item.requirement),
+        "id": item.canonical,
+        "category": item.category,
+        "origin": item.selected.origin,
+        "status": item.status,
+        "provider": item.provider,
+        "packages": list(item.specs),
+        "reason": item.reason,
+    }
+
+
+def cmd_detect(args: argparse.Namespace) -> int:
+    choices = choices_for(args)
+    detection = choices.detection
+    manager = choices.mapping.package_manager(detection.package_manager)
+    if args.json:
+        _emit_json(
+            _document(
+                "detect",
+                None,
+                ecosystem=detection.ecosystem,
+                mapping=choices.mapping.source,
+                package_manager=manager.name,
+                evidence=list(detection.evidence),
+                candidates=list(detection.candidates),
+                overrides=list(choices.overrides),
+            ),
+            sys.stdout,
+        )
+        return EXIT_OK
+    print(f"ecosystem:       {detection.ecosystem}")
+    print(f"mapping:         {choices.mapping.source}")
+    print(f"package manager: {manager.name}")
+    for line in detection.evidence:
+        print(f"evidence:        {line}")
+    if len(detection.candidates) > 1:
+        print(f"candidates:      {', '.join(detection.candidates)}")
+    for line in choices.overrides:
+        print(f"override:        {line}")
+    return EXIT_OK
+
+
+def _unmapped_exit(items: Sequence[Resolved], allow: bool) -> int:
+    bad = [i for i in items if i.status in ("unknown", "unavailable")]
+    if not bad or allow:
+        return EXIT_OK
+    for item in bad:
+        print(
+            f"error: {item.requirement.url} ({item.selected.origin}): {item.status}: {item.reason}",
+            file=sys.stderr,
+        )
+    print("hint: pass --allow-unmapped to go on without them", file=sys.stderr)
+    return EXIT_UNDECIDED
+
+
+def cmd_map(args: argparse.Namespace) -> int:
+    project = load_input(args.path)
+    choices = choices_for(args, project)
+    items = resolve_project(args, project, choices)
+    if args.json:
+        _emit_json(
+            _document(
+                "map",
+                project,
+                ecosystem=choices.detection.ecosystem,
+                mapping=choices.mapping.source,
+                dependencies=[_resolved_dict(i) for i in items],
+            ),
+            sys.stdout,
+        )
+        return _unmapped_exit(items, True) if args.allow_unmapped else _exit_quiet(items)
+    print(f"# {project.source} -> {choices.mapping.name}")
+    for item in items:
+        target = ", ".join(item.specs) if item.specs else f"({item.status})"
+        via = f" via {item.provider}" if item.provider else ""
+        extra = f"  # {item.reason}" if item.reason else ""
+        print(f"{item.category:5}  {item.requirement.url}{via} -> {target}{extra}")
+    return _unmapped_exit(items, args.allow_unmapped)
+
+
+def _exit_quiet(items: Sequence[Resolved]) -> int:
+    return EXIT_UNDECIDED if any(i.status in ("unknown", "unavailable") for i in items) else EXIT_OK
+
+
+def cmd_install(args: argparse.Namespace) -> int:
+    project = load_input(args.path)
+    choices = choices_for(args, project)
+    items = resolve_project(args, project, choices)
+    code = _unmapped_exit(items, args.allow_unmapped)
+    if code != EXIT_OK:
+        return code
+    manager = choices.mapping.package_manager(choices.detection.package_manager)
+    is_root = hasattr(os, "geteuid") and os.geteuid() == 0
+    plan = plan_install(items, manager, is_root=is_root, strict_versions=args.strict_versions)
+    for note in plan.notes:
+        print(f"note: {note}", file=sys.stderr)
+    for item in plan.unmapped:
+        print(f"note: {item.requirement.url} left out: {item.reason}", file=sys.stderr)
+    if args.json:
+        _emit_json(
+            _document(
+                "install",
+                project,
+                ecosystem=choices.detection.ecosystem,
+                package_manager=plan.manager,
+                commands=[list(c) for c in plan.commands],
+                packages=list(plan.packages),
+                notes=list(plan.notes),
+                executed=False,
+            ),
+            sys.stdout,
+        )
+        if not args.execute:
+            return EXIT_OK
+    if not plan.commands:
+        print("nothing to install", file=sys.stderr)
+        return EXIT_OK
+    if not args.json:
+        import shlex  # noqa: PLC0415 - display only
+
+        for command in plan.commands:
+            print(shlex.join(command))
+    if not args.execute:
+        return EXIT_OK
+    from ._system import run_install  # noqa: PLC0415 - the only place that runs installers
+
+    return run_install(plan.commands, assume_yes=args.yes)
+
+
+def register(sub: Any) -> None:
+    detect = sub.add_parser("detect", help="show the detected ecosystem, mapping and evidence")
+    add_choice_arguments(detect)
+    detect.add_argument("--json", action="store_true")
+    detect.set_defaults(func=cmd_detect)
+
+    for name, helptext, func in (
+        ("map", "map each external dependency to this ecosystem's packages", cmd_map),
+        ("install", "print (or run) the install command for the missing packages", cmd_install),
+    ):
+        parser = sub.add_parser(name, help=helptext)
+        add_path_argument(parser, what="project directory, pyproject.toml, sdist or wheel")
+        add_choice_arguments(parser)
+        add_selection_arguments(parser)
+        parser.add_argument("--json", action="store_true", help="print one JSON document")
+        parser.add_argument(
+            "--allow-unmapped",
+            action="store_true",
+            help="go on when a dependency cannot be mapped (else exit 3)",
+        )
+        if name == "install":
+            parser.add_argument(
+                "--strict-versions",
+                action="store_true",
+                help="fail when the package manager cannot express a version constraint",
+            )
+            mode = parser.add_mutually_exclusive_group()
+            mode.add_argument(
+                "--dry-run", action="store_true", help="only print the commands (the default)"
+            )
+            mode.add_argument("--execute", action="store_true", help="run the commands")
+            parser.add_argument(
+                "-y", "--yes", action="store_true", help="do not ask before running"
+            )
+        parser.set_defaults(func=func)

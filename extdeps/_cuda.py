@@ -1,0 +1,153 @@
+"""The NVIDIA driver probe for ``dep:virtual/driver/cuda``.
+
+The version of ``dep:virtual/driver/cuda`` is the highest CUDA version the
+installed driver supports, as ``cuDriverGetVersion`` reports it (12040 means
+12.4) and as conda's ``__cuda`` virtual package does. It says nothing about a
+CUDA toolkit (``nvcc``, ``libcudart``), which is probed separately.
+
+Sources, first that answers wins:
+
+1. ``EXTDEPS_OVERRIDE_CUDA``: a version sets it, an empty value means no driver
+   (like ``CONDA_OVERRIDE_CUDA``);
+2. ``libcuda.so.1`` loaded with ctypes in a separate Python process with a
+   timeout, so a broken driver can neither crash nor hang us;
+3. ``nvidia-smi`` (its "CUDA Version" header);
+4. ``/proc/driver/nvidia/version`` (the driver exists, version unknown).
+
+Results are cached per process.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+
+from ._probes import Evidence
+from ._system import System
+
+__all__ = ["probe_cuda_driver"]
+
+# Run in a child interpreter: prints "<version int>" or "error: <reason>".
+_CHILD = r"""
+import ctypes, sys
+try:
+    lib = ctypes.CDLL(sys.argv[1])
+except OSError as exc:
+    print("error: cannot load " + sys.argv[1] + ": " + str(exc)); sys.exit(0)
+rc = lib.cuInit(0)
+if rc != 0:
+    print("error: cuInit returned %d" % rc); sys.exit(0)
+version = ctypes.c_int(0)
+rc = lib.cuDriverGetVersion(ctypes.byref(version))
+if rc != 0:
+    print("error: cuDriverGetVersion returned %d" % rc); sys.exit(0)
+print(version.value)
+"""
+
+_memo: dict[tuple[str, str, str, str], list[Evidence]] = {}
+
+
+def _format(value: int) -> str:
+    return f"{value // 1000}.{(value % 1000) // 10}"
+
+
+def probe_cuda_driver(system: System, *, library: str | None = None) -> list[Evidence]:
+    """Evidence about the NVIDIA driver; cached per process and system."""
+    override = system.environ.get("EXTDEPS_OVERRIDE_CUDA")
+    lib = library or system.environ.get("EXTDEPS_LIBCUDA", "libcuda.so.1")
+    memo = (system.root, lib, str(override), system.environ.get("PATH", ""))
+    if memo in _memo:
+        return _memo[memo]
+    result = _probe(system, lib, override)
+    _memo[memo] = result
+    return result
+
+
+def _probe(system: System, lib: str, override: str | None) -> list[Evidence]:
+    if override is not None:
+        if not override.strip():
+            return [
+                Evidence(source="override", found=False, detail="EXTDEPS_OVERRIDE_CUDA is empty")
+            ]
+        return [
+            Evidence(
+                source="override",
+                found=True,
+                version=override.strip(),
+                detail=f"EXTDEPS_OVERRIDE_CUDA={override.strip()}",
+            )
+        ]
+    evidence: list[Evidence] = []
+    if system.root in ("", "/"):
+        done = system.run([sys.executable, "-I", "-c", _CHILD, lib], timeout=15)
+        out = done.stdout.strip()
+        if done.returncode is None:
+            evidence.append(
+                Evidence(source="libcuda", found=None, detail=f"driver probe failed: {done.error}")
+            )
+        elif done.returncode != 0:
+            evidence.append(
+                Evidence(
+                    source="libcuda",
+                    found=None,
+                    detail=f"driver probe crashed (exit code {done.returncode})",
+                )
+            )
+        elif out.isdigit():
+            return [
+                Evidence(
+                    source="libcuda",
+                    found=True,
+                    version=_format(int(out)),
+                    detail=f"cuDriverGetVersion() = {out} from {lib}",
+                )
+            ]
+        else:
+            evidence.append(
+                Evidence(
+                    source="libcuda",
+                    found=False if "cannot load" in out else None,
+                    detail=out.removeprefix("error: ") or "no output",
+                )
+            )
+    smi = system.which("nvidia-smi")
+    if smi:
+        done = system.run([smi], timeout=15)
+        match = re.search(r"CUDA Version:\s*(\d+\.\d+)", done.stdout)
+        if done.ok and match:
+            return [
+                *evidence,
+                Evidence(
+                    source="nvidia-smi",
+                    found=True,
+                    version=match.group(1),
+                    detail=f"nvidia-smi reports CUDA Version {match.group(1)}",
+                ),
+            ]
+        evidence.append(
+            Evidence(
+                source="nvidia-smi",
+                found=None,
+                detail="nvidia-smi gave no CUDA version: "
+                + (done.error or done.stderr.strip()[:120]),
+            )
+        )
+    proc = system.read_text("/proc/driver/nvidia/version")
+    if proc:
+        first = proc.splitlines()[0] if proc.splitlines() else ""
+        evidence.append(
+            Evidence(
+                source="/proc/driver/nvidia/version",
+                found=True,
+                detail=f"an NVIDIA kernel driver is loaded ({first[:100]}); CUDA version unknown",
+            )
+        )
+    elif not any(e.found for e in evidence):
+        evidence.append(
+            Evidence(
+                source="/proc/driver/nvidia/version",
+                found=False,
+                detail="no NVIDIA kernel driver is loaded",
+            )
+        )
+    return evidence

@@ -1,0 +1,123 @@
+"""Core metadata: ``Requires-External-Dep`` and ``Provides-External-Extra`` (PEP 725).
+
+Only runtime dependencies go into metadata: ``[external].dependencies`` as they
+are, each ``optional-dependencies`` group as ``Provides-External-Extra`` plus its
+requirements with ``extra == '<name>'`` joined to their marker. Reading them back
+from a wheel's ``METADATA``, an sdist's ``PKG-INFO`` or an installed
+distribution gives the same runtime dependencies.
+"""
+
+from __future__ import annotations
+
+import email.parser
+import os
+import re
+from collections.abc import Iterable
+
+from ._errors import InputError, InvalidDepURL, InvalidDocument
+from ._external import External, normalize_name
+from ._requirement import ExternalRequirement
+from ._source import Project
+
+__all__ = [
+    "PROVIDES_FIELD",
+    "REQUIRES_FIELD",
+    "external_from_metadata",
+    "metadata_fields",
+    "project_from_installed",
+    "project_from_wheel",
+]
+
+REQUIRES_FIELD = "Requires-External-Dep"
+PROVIDES_FIELD = "Provides-External-Extra"
+_EXTRA_RE = re.compile(r"""extra\s*==\s*['"]([^'"]+)['"]""")
+
+
+def _with_extra(req: ExternalRequirement, extra: str) -> str:
+    if req.marker is None:
+        return f"{req.url}; extra == '{extra}'"
+    return f"{req.url}; ({req.marker}) and extra == '{extra}'"
+
+
+def metadata_fields(external: External) -> list[tuple[str, str]]:
+    """The (field, value) pairs a build backend adds to METADATA / PKG-INFO."""
+    fields: list[tuple[str, str]] = []
+    for extra in sorted(external.optional_dependencies):
+        fields.append((PROVIDES_FIELD, extra))
+    for req in external.dependencies:
+        fields.append((REQUIRES_FIELD, str(req)))
+    for extra in sorted(external.optional_dependencies):
+        for req in external.optional_dependencies[extra]:
+            fields.append((REQUIRES_FIELD, _with_extra(req, extra)))
+    return fields
+
+
+def external_from_metadata(
+    requires: Iterable[str], provides: Iterable[str], *, source: str
+) -> External:
+    """Rebuild the runtime part of an ``[external]`` table from metadata fields."""
+    errors = []
+    base: list[ExternalRequirement] = []
+    optional: dict[str, list[ExternalRequirement]] = {normalize_name(p): [] for p in provides}
+    for i, value in enumerate(requires):
+        try:
+            req = ExternalRequirement.parse(value)
+        except InvalidDepURL as exc:
+            errors.append(exc.located(source=source, key=f"{REQUIRES_FIELD}[{i}]"))
+            continue
+        match = _EXTRA_RE.search(str(req.marker)) if req.marker is not None else None
+        if match:
+            optional.setdefault(normalize_name(match.group(1)), []).append(req)
+        else:
+            base.append(req)
+    if errors:
+        raise InvalidDocument(errors, source=source)
+    return External(
+        dependencies=tuple(base),
+        optional_dependencies={k: tuple(v) for k, v in optional.items()},
+    )
+
+
+def _parse_metadata(text: str, source: str) -> Project:
+    message = email.parser.HeaderParser().parsestr(text)
+    external = external_from_metadata(
+        message.get_all(REQUIRES_FIELD) or [], message.get_all(PROVIDES_FIELD) or [], source=source
+    )
+    return Project(
+        source=source,
+        external=external,
+        name=message.get("Name"),
+        version=message.get("Version"),
+    )
+
+
+def project_from_wheel(path: str | os.PathLike[str]) -> Project:
+    """The runtime external dependencies recorded in a wheel's METADATA."""
+    import zipfile  # noqa: PLC0415 - wheels only
+
+    display = os.fspath(path)
+    try:
+        with zipfile.ZipFile(display) as zf:
+            names = [
+                n for n in zf.namelist() if n.count("/") == 1 and n.endswith(".dist-info/METADATA")
+            ]
+            if not names:
+                raise InputError("no *.dist-info/METADATA in this wheel", source=display)
+            raw = zf.read(names[0])
+    except FileNotFoundError:
+        raise InputError("file not found", source=display) from None
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise InputError(f"not a readable wheel: {exc}", source=display) from None
+    return _parse_metadata(raw.decode("utf-8", errors="replace"), f"{display}!/{names[0]}")
+
+
+def project_from_installed(name: str) -> Project:
+    """The runtime external dependencies of an installed distribution."""
+    import importlib.metadata  # noqa: PLC0415
+
+    try:
+        dist = importlib.metadata.distribution(name)
+    except importlib.metadata.PackageNotFoundError:
+        raise InputError(f"no installed distribution named {name!r}") from None
+    text = dist.read_text("METADATA") or dist.read_text("PKG-INFO") or ""
+    return _parse_metadata(text, f"{name} (installed)")

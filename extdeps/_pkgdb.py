@@ -1,0 +1,356 @@
+"""Package databases, read directly and in one pass.
+
+Each reader returns a :class:`PackageDB`: the installed packages (only those
+really installed: dpkg's ``install ok installed``, not ``config-files``), their
+versions and what they provide (dpkg ``Provides``, pacman ``%PROVIDES%``, apk
+``p:``, rpm provides), or ``None`` with a reason when the database is absent.
+The parsers are plain functions over text, tested on captured files.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Callable, Iterable, Mapping
+
+from ._record import Record
+from ._system import System
+
+__all__ = [
+    "Package",
+    "PackageDB",
+    "parse_apk_installed",
+    "parse_dpkg_status",
+    "parse_pacman_desc",
+    "read_package_db",
+    "upstream_version",
+]
+
+_LEADING_VERSION = re.compile(r"\d+(?:\.\d+)*")
+
+
+class Package(Record):
+    __slots__ = ("name", "version", "provides")
+    name: str
+    version: str
+    provides: tuple[str, ...]
+
+    def __init__(self, *, name: str, version: str, provides: Iterable[str] = ()) -> None:
+        self._set(name=name, version=version, provides=tuple(provides))
+
+
+class PackageDB:
+    """Installed packages by name, plus provided (virtual) names pointing at providers."""
+
+    def __init__(self, kind: str, source: str, packages: Iterable[Package]) -> None:
+        self.kind = kind
+        self.source = source
+        self.packages: dict[str, Package] = {}
+        self.provided: dict[str, list[Package]] = {}
+        for package in packages:
+            self.packages[package.name] = package
+            for name in package.provides:
+                self.provided.setdefault(name, []).append(package)
+
+    def get(self, name: str) -> tuple[Package, str] | None:
+        """The package installed under ``name``, or providing it: (package, how)."""
+        # a spec may carry a conda build string or channel: keep the name part
+        base = re.split(r"[=<> ]", name, maxsplit=1)[0].split("::")[-1]
+        package = self.packages.get(base)
+        if package is not None:
+            return package, "installed"
+        providers = self.provided.get(base)
+        if providers:
+            return providers[0], f"provides {base}"
+        return None
+
+    def upstream(self, package: Package) -> str:
+        return upstream_version(package.version, self.kind)
+
+
+def upstream_version(version: str, kind: str) -> str:
+    """The upstream part of a distribution's version string.
+
+    dpkg and pacman ``[epoch:]upstream[-revision]``, rpm ``[epoch:]version-release``,
+    apk ``version-rN``, Homebrew ``version_N``; conda and Nix versions are upstream
+    already. Distribution suffixes such as ``+dfsg`` or ``.dfsg`` are dropped.
+    """
+    text = version.strip()
+    if kind in ("dpkg", "pacman", "rpm") and ":" in text:
+        head, _, tail = text.partition(":")
+        if head.isdigit():
+            text = tail
+    if kind in ("dpkg", "pacman", "rpm", "apk") and "-" in text:
+        text = text.rsplit("-", 1)[0]
+    if kind == "homebrew" and "_" in text:
+        text = text.rsplit("_", 1)[0]
+    for marker in ("+dfsg", ".dfsg", "~dfsg", "+ds", ".ds", "+really", "~"):
+        cut = text.find(marker)
+        if cut > 0:
+            text = text[:cut]
+    return text
+
+
+def leading_version(text: str) -> str | None:
+    """The leading dotted number of a version string (``1.1.1w`` -> ``1.1.1``)."""
+    match = _LEADING_VERSION.match(text)
+    return match.group(0) if match else None
+
+
+# -- dpkg ---------------------------------------------------------------------
+
+
+def _dpkg_provides(value: str) -> list[str]:
+    out = []
+    for item in value.split(","):
+        name = item.strip().split(" ", 1)[0].split(":", 1)[0]
+        if name:
+            out.append(name)
+    return out
+
+
+def parse_dpkg_status(text: str) -> list[Package]:
+    """Packages of a dpkg ``status`` file whose state is ``install ok installed``."""
+    out: list[Package] = []
+    for block in text.split("\n\n"):
+        fields: dict[str, str] = {}
+        key = ""
+        for line in block.splitlines():
+            if not line:
+                continue
+            if line[0] in " \t":
+                continue  # continuation lines (descriptions, conffiles) are not needed
+            key, _, value = line.partition(":")
+            if key in ("Package", "Status", "Version", "Provides"):
+                fields[key] = value.strip()
+        if fields.get("Status", "").split()[-1:] != ["installed"]:
+            continue
+        if "Package" not in fields or "Version" not in fields:
+            continue
+        out.append(
+            Package(
+                name=fields["Package"],
+                version=fields["Version"],
+                provides=_dpkg_provides(fields.get("Provides", "")),
+            )
+        )
+    return out
+
+
+def _read_dpkg(system: System) -> PackageDB | str:
+    path = system.path("/var/lib/dpkg/status")
+    if not os.path.exists(path):
+        return "no dpkg database (/var/lib/dpkg/status)"
+    key = system.fingerprint(path)
+    cached = system.cache.get("dpkg", key)
+    if isinstance(cached, list):
+        packages = [Package(name=n, version=v, provides=p) for n, v, p in cached]
+    else:
+        text = system.read_text("/var/lib/dpkg/status") or ""
+        packages = parse_dpkg_status(text)
+        system.cache.put(
+            "dpkg", key, [[p.name, p.version, list(p.provides)] for p in packages], keep=4
+        )
+    return PackageDB("dpkg", "/var/lib/dpkg/status", packages)
+
+
+# -- pacman -------------------------------------------------------------------
+
+
+def parse_pacman_desc(text: str) -> Package | None:
+    """One ``local/<pkg>/desc`` file of pacman's database."""
+    sections: dict[str, list[str]] = {}
+    current = ""
+    for line in text.splitlines():
+        if line.startswith("%") and line.endswith("%"):
+            current = line.strip("%")
+            sections[current] = []
+        elif line and current:
+            sections[current].append(line)
+    if not sections.get("NAME") or not sections.get("VERSION"):
+        return None
+    provides = [re.split(r"[=<>]", p, maxsplit=1)[0] for p in sections.get("PROVIDES", [])]
+    return Package(name=sections["NAME"][0], version=sections["VERSION"][0], provides=provides)
+
+
+def _read_pacman(system: System) -> PackageDB | str:
+    local = system.path("/var/lib/pacman/local")
+    if not os.path.isdir(local):
+        return "no pacman database (/var/lib/pacman/local)"
+    packages = []
+    for entry in sorted(os.listdir(local)):
+        try:
+            with open(os.path.join(local, entry, "desc"), encoding="utf-8") as handle:
+                package = parse_pacman_desc(handle.read())
+        except OSError:
+            continue
+        if package is not None:
+            packages.append(package)
+    return PackageDB("pacman", "/var/lib/pacman/local", packages)
+
+
+# -- apk ----------------------------------------------------------------------
+
+
+def parse_apk_installed(text: str) -> list[Package]:
+    """apk's ``lib/apk/db/installed``: blocks of ``X:value`` lines."""
+    out = []
+    for block in text.split("\n\n"):
+        name = version = ""
+        provides: list[str] = []
+        for line in block.splitlines():
+            if line.startswith("P:"):
+                name = line[2:]
+            elif line.startswith("V:"):
+                version = line[2:]
+            elif line.startswith("p:"):
+                provides.extend(re.split(r"[=<>~]", p, maxsplit=1)[0] for p in line[2:].split())
+        if name and version:
+            out.append(Package(name=name, version=version, provides=provides))
+    return out
+
+
+def _read_apk(system: System) -> PackageDB | str:
+    text = system.read_text("/lib/apk/db/installed")
+    if text is None:
+        return "no apk database (/lib/apk/db/installed)"
+    return PackageDB("apk", "/lib/apk/db/installed", parse_apk_installed(text))
+
+
+# -- rpm ----------------------------------------------------------------------
+
+_RPM_FORMAT = "%{NAME}\\t%{EPOCHNUM}:%{VERSION}-%{RELEASE}\\t[%{PROVIDENAME} ]\\n"
+
+
+def parse_rpm_query(text: str) -> list[Package]:
+    out = []
+    for line in text.splitlines():
+        parts = line.split("\t")
+        if len(parts) >= 2:
+            provides = parts[2].split() if len(parts) > 2 else []
+            out.append(Package(name=parts[0], version=parts[1], provides=provides))
+    return out
+
+
+def _read_rpm(system: System) -> PackageDB | str:
+    rpm = system.which("rpm")
+    if rpm is None:
+        return "rpm is not installed, so its database cannot be read"
+    argv = [rpm, "-qa", "--qf", _RPM_FORMAT]
+    if system.root not in ("", "/"):
+        argv[1:1] = ["--root", system.root]
+    done = system.run(argv, timeout=60)
+    if not done.ok:
+        return f"rpm -qa failed: {done.error or done.stderr.strip()[:200]}"
+    return PackageDB("rpm", "rpm -qa", parse_rpm_query(done.stdout))
+
+
+# -- conda --------------------------------------------------------------------
+
+
+def _read_conda(system: System) -> PackageDB | str:
+    prefix = system.environ.get("CONDA_PREFIX")
+    if not prefix:
+        return "no active conda environment (CONDA_PREFIX is not set)"
+    meta = os.path.join(system.path(prefix), "conda-meta")
+    if not os.path.isdir(meta):
+        return f"{prefix} has no conda-meta directory"
+    packages = []
+    for entry in sorted(os.listdir(meta)):
+        if not entry.endswith(".json"):
+            continue
+        try:
+            with open(os.path.join(meta, entry), encoding="utf-8") as handle:
+                record = json.load(handle)
+        except (OSError, ValueError):
+            continue
+        if isinstance(record, dict) and isinstance(record.get("name"), str):
+            packages.append(Package(name=record["name"], version=str(record.get("version", ""))))
+    return PackageDB("conda", f"{prefix}/conda-meta", packages)
+
+
+# -- Homebrew -----------------------------------------------------------------
+
+
+def _read_homebrew(system: System) -> PackageDB | str:
+    prefixes = [system.environ.get("HOMEBREW_PREFIX", ""), "/opt/homebrew", "/usr/local"]
+    for prefix in filter(None, prefixes):
+        cellar = system.path(os.path.join(prefix, "Cellar"))
+        if os.path.isdir(cellar):
+            break
+    else:
+        return "no Homebrew Cellar (HOMEBREW_PREFIX, /opt/homebrew, /usr/local)"
+    packages = []
+    for formula in sorted(os.listdir(cellar)):
+        versions = sorted(
+            v for v in os.listdir(os.path.join(cellar, formula)) if not v.startswith(".")
+        )
+        if versions:
+            packages.append(Package(name=formula, version=versions[-1]))
+    return PackageDB("homebrew", f"{prefix}/Cellar", packages)
+
+
+# -- Nix ----------------------------------------------------------------------
+
+_STORE_NAME = re.compile(r"^[0-9a-z]{32}-(?P<name>.+?)-(?P<version>\d[^-]*)$")
+
+
+def _read_nix(system: System) -> PackageDB | str:
+    home = system.environ.get("HOME", "")
+    candidates = [
+        os.path.join(home, ".nix-profile/manifest.json"),
+        "/nix/var/nix/profiles/default/manifest.json",
+    ]
+    packages: list[Package] = []
+    source = ""
+    for manifest in candidates:
+        text = system.read_text(manifest)
+        if text is None:
+            continue
+        try:
+            document = json.loads(text)
+        except ValueError:
+            continue
+        elements = document.get("elements", []) if isinstance(document, dict) else []
+        items = elements.values() if isinstance(elements, dict) else elements
+        for element in items:
+            for store in element.get("storePaths", []) if isinstance(element, dict) else []:
+                match = _STORE_NAME.match(os.path.basename(str(store)))
+                if match:
+                    packages.append(Package(name=match["name"], version=match["version"]))
+        source = manifest
+        break
+    sw = system.path("/run/current-system/sw/bin")
+    if not source and not os.path.isdir(sw):
+        return "no Nix profile manifest and no NixOS system profile"
+    return PackageDB("nix", source or "/run/current-system", packages)
+
+
+_READERS: Mapping[str, Callable[[System], PackageDB | str]] = {
+    "apt": _read_dpkg,
+    "apt-get": _read_dpkg,
+    "aptitude": _read_dpkg,
+    "dpkg": _read_dpkg,
+    "dnf": _read_rpm,
+    "yum": _read_rpm,
+    "zypper": _read_rpm,
+    "rpm": _read_rpm,
+    "pacman": _read_pacman,
+    "apk": _read_apk,
+    "conda": _read_conda,
+    "mamba": _read_conda,
+    "micromamba": _read_conda,
+    "pixi": _read_conda,
+    "brew": _read_homebrew,
+    "nix": _read_nix,
+    "nix-env": _read_nix,
+}
+
+
+def read_package_db(manager: str, system: System) -> PackageDB | str:
+    """The package database behind a package manager, or why it cannot be read."""
+    reader = _READERS.get(manager)
+    if reader is None:
+        return f"no package database reader for {manager}"
+    return reader(system)

@@ -1,0 +1,416 @@
+"""Upstream probes: evidence that does not depend on how a dependency was installed.
+
+- pkg-config modules with their versions (``PKG_CONFIG``, ``PKG_CONFIG_PATH``,
+  ``PKG_CONFIG_LIBDIR`` and ``PKG_CONFIG_SYSROOT_DIR`` are honoured: they are
+  part of the examined environment);
+- shared libraries by soname, from the dynamic linker cache (``ldconfig -p``)
+  plus ``LD_LIBRARY_PATH``, the conda prefix and the usual directories;
+- headers in the usual include directories (``CPATH``, ``C_INCLUDE_PATH``…);
+- executables on ``PATH`` with the version their own ``--version`` prints.
+
+What to look for comes from data (``mappings/probes.json``). Every probe
+returns :class:`Evidence`; ``found`` is ``None`` when the probe could not run
+(no pkg-config, say), which the verdict treats as "unknown", never "missing".
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from ._data import data_dir, load_json
+from ._errors import InvalidDocument, MappingError
+from ._record import Record
+from ._system import System
+
+__all__ = ["Evidence", "ProbeSpec", "Probes", "load_probes"]
+
+_LIB_DIRS = (
+    "/lib",
+    "/lib64",
+    "/usr/lib",
+    "/usr/lib64",
+    "/usr/local/lib",
+    "/usr/local/lib64",
+    "/lib/x86_64-linux-gnu",
+    "/usr/lib/x86_64-linux-gnu",
+    "/lib/aarch64-linux-gnu",
+    "/usr/lib/aarch64-linux-gnu",
+)
+_INCLUDE_DIRS = ("/usr/include", "/usr/local/include")
+_VERSION_RE = re.compile(r"(?<![\w.])v?(\d+(?:\.\d+)+[a-z0-9]*)")
+
+
+class Evidence(Record):
+    """One observation: which source, whether it found the thing, the version seen."""
+
+    __slots__ = ("source", "found", "version", "detail")
+    source: str
+    found: bool | None
+    version: str | None
+    detail: str
+
+    def __init__(
+        self, *, source: str, found: bool | None, detail: str, version: str | None = None
+    ) -> None:
+        self._set(source=source, found=found, version=version, detail=detail)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "found": self.found,
+            "version": self.version,
+            "detail": self.detail,
+        }
+
+
+class ProbeSpec(Record):
+    """What identifies one dependency on a system."""
+
+    __slots__ = (
+        "pkg_config",
+        "libraries",
+        "headers",
+        "executables",
+        "version_args",
+        "version_regex",
+    )
+    pkg_config: tuple[str, ...]
+    libraries: tuple[str, ...]
+    headers: tuple[str, ...]
+    executables: tuple[str, ...]
+    version_args: tuple[str, ...]
+    version_regex: str | None
+
+    def __init__(
+        self,
+        *,
+        pkg_config: Sequence[str] = (),
+        libraries: Sequence[str] = (),
+        headers: Sequence[str] = (),
+        executables: Sequence[str] = (),
+        version_args: Sequence[str] = ("--version",),
+        version_regex: str | None = None,
+    ) -> None:
+        self._set(
+            pkg_config=tuple(pkg_config),
+            libraries=tuple(libraries),
+            headers=tuple(headers),
+            executables=tuple(executables),
+            version_args=tuple(version_args),
+            version_regex=version_regex,
+        )
+
+
+_STR_LIST_KEYS = ("pkg-config", "libraries", "headers", "executables", "version-args")
+
+
+def _parse_probe(value: Any, key: str, source: str, errors: list[MappingError]) -> ProbeSpec | None:
+    if not isinstance(value, dict):
+        errors.append(MappingError("expected a table", source=source, key=key))
+        return None
+    fields: dict[str, Any] = {}
+    for name, item in value.items():
+        if name in _STR_LIST_KEYS:
+            if not isinstance(item, list) or not all(
+                (isinstance(v, str) and v and "\0" not in v and not v.startswith("-"))
+                or (name == "version-args" and isinstance(v, str))
+                for v in item
+            ):
+                errors.append(
+                    MappingError("expected a list of strings", source=source, key=f"{key}.{name}")
+                )
+                return None
+            fields[name.replace("-", "_")] = item
+        elif name == "version-regex":
+            if not isinstance(item, str):
+                errors.append(MappingError("expected a string", source=source, key=f"{key}.{name}"))
+                return None
+            try:
+                compiled = re.compile(item)
+            except re.error as exc:
+                errors.append(
+                    MappingError(f"invalid regex: {exc}", source=source, key=f"{key}.{name}")
+                )
+                return None
+            if compiled.groups < 1:
+                errors.append(
+                    MappingError(
+                        "the regex needs a group for the version",
+                        source=source,
+                        key=f"{key}.{name}",
+                    )
+                )
+                return None
+            fields["version_regex"] = item
+        elif name != "note":
+            errors.append(MappingError("unknown key", source=source, key=f"{key}.{name}"))
+    for exe in fields.get("executables", []):
+        if os.sep in exe:
+            errors.append(
+                MappingError(
+                    "executables are names looked up on PATH, not paths",
+                    source=source,
+                    key=f"{key}.executables",
+                )
+            )
+            return None
+    return ProbeSpec(**fields)
+
+
+class Probes:
+    """The probe definitions, keyed by canonical DepURL id."""
+
+    def __init__(self, specs: Mapping[str, ProbeSpec], source: str = "probes.json") -> None:
+        self.specs = dict(specs)
+        self.source = source
+
+    @classmethod
+    def from_document(cls, document: Any, *, source: str = "probes.json") -> Probes:
+        errors: list[MappingError] = []
+        raw = document.get("probes") if isinstance(document, dict) else None
+        if not isinstance(raw, dict):
+            raise InvalidDocument([MappingError("expected a table", source=source, key="probes")])
+        specs = {}
+        for ident, value in raw.items():
+            if not isinstance(ident, str) or not ident.startswith("dep:"):
+                errors.append(MappingError("keys must be DepURLs", source=source, key="probes"))
+                continue
+            spec = _parse_probe(value, f'probes."{ident}"', source, errors)
+            if spec is not None:
+                specs[ident] = spec
+        if errors:
+            raise InvalidDocument(errors, source=source)
+        return cls(specs, source)
+
+    def get(self, ident: str) -> ProbeSpec | None:
+        return self.specs.get(ident)
+
+
+@functools.lru_cache(maxsize=2)
+def _load(path: str) -> Probes:
+    return Probes.from_document(load_json(path), source=path)
+
+
+def load_probes(path: str | None = None) -> Probes:
+    return _load(path or os.path.join(data_dir(), "probes.json"))
+
+
+# -- the probes ---------------------------------------------------------------
+
+
+class Prober:
+    """Runs the upstream probes on one system, remembering results within a check."""
+
+    def __init__(self, system: System) -> None:
+        self.system = system
+        self._pc_modules: dict[str, str] | str | None = None
+        self._ld_cache: set[str] | str | None = None
+        self._exe_versions: dict[str, Evidence] = {}
+
+    # pkg-config ---------------------------------------------------------------
+    def _pkg_config(self) -> str | None:
+        configured = self.system.environ.get("PKG_CONFIG")
+        if configured:
+            return self.system.which(configured)
+        return self.system.which("pkg-config") or self.system.which("pkgconf")
+
+    def _modules(self) -> dict[str, str] | str:
+        """All pkg-config modules with versions (one or two runs, cached on disk)."""
+        if self._pc_modules is not None:
+            return self._pc_modules
+        tool = self._pkg_config()
+        if tool is None:
+            self._pc_modules = "pkg-config is not installed"
+            return self._pc_modules
+        env = self.system.environ
+        dirs = [
+            d
+            for var in ("PKG_CONFIG_PATH", "PKG_CONFIG_LIBDIR")
+            for d in env.get(var, "").split(os.pathsep)
+            if d
+        ]
+        dirs += [f"{d}/pkgconfig" for d in _LIB_DIRS] + ["/usr/share/pkgconfig"]
+        key = self.system.fingerprint(
+            tool, *dirs, env.get("PKG_CONFIG_SYSROOT_DIR", ""), self.system.root
+        )
+        cached = self.system.cache.get("pkg-config", key)
+        if isinstance(cached, dict):
+            self._pc_modules = cached
+            return cached
+        listed = self.system.run([tool, "--list-all"])
+        if not listed.ok:
+            self._pc_modules = (
+                f"pkg-config --list-all failed: {listed.error or listed.stderr[:200]}"
+            )
+            return self._pc_modules
+        names = [line.split(None, 1)[0] for line in listed.stdout.splitlines() if line.strip()]
+        versions: dict[str, str] = {}
+        if names:
+            # one run for every version; a broken .pc file makes it fail, then go one by one
+            done = self.system.run([tool, "--modversion", *names])
+            lines = done.stdout.splitlines()
+            if done.ok and len(lines) == len(names):
+                versions = dict(zip(names, (v.strip() for v in lines), strict=True))
+            else:
+                for name in names:
+                    one = self.system.run([tool, "--modversion", name])
+                    versions[name] = one.stdout.strip() if one.ok else ""
+        self.system.cache.put("pkg-config", key, versions, keep=8)
+        self._pc_modules = versions
+        return versions
+
+    def pkg_config(self, modules: Sequence[str]) -> Evidence:
+        found = self._modules()
+        if isinstance(found, str):
+            return Evidence(source="pkg-config", found=None, detail=found)
+        for module in modules:
+            if module in found:
+                version = found[module] or None
+                return Evidence(
+                    source="pkg-config",
+                    found=True,
+                    version=version,
+                    detail=f"pkg-config module {module} {version or ''}".rstrip(),
+                )
+        return Evidence(
+            source="pkg-config",
+            found=False,
+            detail="no pkg-config module " + " or ".join(modules),
+        )
+
+    # shared libraries ----------------------------------------------------------
+    def _linker_cache(self) -> set[str] | str:
+        if self._ld_cache is not None:
+            return self._ld_cache
+        names: set[str] = set()
+        if self.system.root in ("", "/"):
+            ldconfig = self.system.which("ldconfig") or (
+                "/sbin/ldconfig" if os.path.exists("/sbin/ldconfig") else None
+            )
+            if ldconfig:
+                done = self.system.run([ldconfig, "-p"])
+                if done.ok:
+                    for line in done.stdout.splitlines()[1:]:
+                        name = line.strip().split(" ", 1)[0]
+                        if name:
+                            names.add(name)
+        dirs = [d for d in self.system.environ.get("LD_LIBRARY_PATH", "").split(os.pathsep) if d]
+        prefix = self.system.environ.get("CONDA_PREFIX")
+        if prefix:
+            dirs.append(os.path.join(prefix, "lib"))
+        for directory in (*dirs, *_LIB_DIRS):
+            try:
+                names.update(os.listdir(self.system.path(directory)))
+            except OSError:
+                continue
+        self._ld_cache = names
+        return names
+
+    def libraries(self, sonames: Sequence[str]) -> Evidence:
+        cache = self._linker_cache()
+        if isinstance(cache, str):
+            return Evidence(source="libraries", found=None, detail=cache)
+        for soname in sonames:
+            if soname in cache:
+                return Evidence(source="libraries", found=True, detail=f"shared library {soname}")
+        return Evidence(
+            source="libraries", found=False, detail="no shared library " + " or ".join(sonames)
+        )
+
+    # headers -------------------------------------------------------------------
+    def headers(self, names: Sequence[str]) -> Evidence:
+        env = self.system.environ
+        dirs = [
+            d
+            for var in ("CPATH", "C_INCLUDE_PATH", "CPLUS_INCLUDE_PATH")
+            for d in env.get(var, "").split(os.pathsep)
+            if d
+        ]
+        if env.get("CONDA_PREFIX"):
+            dirs.append(os.path.join(env["CONDA_PREFIX"], "include"))
+        dirs.extend(_INCLUDE_DIRS)
+        for name in names:
+            for directory in dirs:
+                if os.path.exists(os.path.join(self.system.path(directory), name)):
+                    return Evidence(
+                        source="headers", found=True, detail=f"header {directory}/{name}"
+                    )
+        return Evidence(source="headers", found=False, detail="no header " + " or ".join(names))
+
+    # executables ---------------------------------------------------------------
+    def executable(self, spec: ProbeSpec) -> Evidence:
+        for name in spec.executables:
+            path = self.system.which(name)
+            if path is None:
+                continue
+            return self.executable_version(path, spec.version_args, spec.version_regex, name)
+        return Evidence(
+            source="executables",
+            found=False,
+            detail="not on PATH: " + ", ".join(spec.executables),
+        )
+
+    def executable_version(
+        self,
+        path: str,
+        args: Sequence[str],
+        regex: str | None,
+        label: str,
+    ) -> Evidence:
+        memo = f"{path}\0{' '.join(args)}\0{regex}"
+        if memo in self._exe_versions:
+            return self._exe_versions[memo]
+        key = self.system.fingerprint(path) + memo
+        cached = self.system.cache.get("executables", key)
+        if isinstance(cached, list) and len(cached) == 2:
+            version, first = cached
+        else:
+            version = None
+            first = ""
+            if args:
+                done = self.system.run([path, *args], timeout=10)
+                output = (done.stdout or "") + "\n" + (done.stderr or "")
+                first = next((ln.strip() for ln in output.splitlines() if ln.strip()), "")
+                version = _find_version(output, regex) if done.returncode is not None else None
+            self.system.cache.put("executables", key, [version, first[:200]], keep=256)
+        evidence = Evidence(
+            source="executables",
+            found=True,
+            version=version,
+            detail=f"{label} at {path}" + (f" ({first[:80]})" if first else ""),
+        )
+        self._exe_versions[memo] = evidence
+        return evidence
+
+
+def _find_version(output: str, regex: str | None) -> str | None:
+    if regex:
+        match = re.search(regex, output, re.MULTILINE)
+        return match.group(1) if match else None
+    for line in output.splitlines():
+        match = _VERSION_RE.search(line)
+        if match:
+            return match.group(1)
+    return None
+
+
+def probe_all(prober: Prober, spec: ProbeSpec, category: str) -> list[Evidence]:
+    """Run the probes that matter for a category: tools for build, development files
+    for host, shared libraries (or tools) for run."""
+    out: list[Evidence] = []
+    tool_first = category == "build" or not (spec.pkg_config or spec.headers or spec.libraries)
+    if spec.executables and (tool_first or category == "run"):
+        out.append(prober.executable(spec))
+    if category in ("build", "host") and (spec.pkg_config or spec.headers):
+        if spec.pkg_config:
+            out.append(prober.pkg_config(spec.pkg_config))
+        if spec.headers:
+            out.append(prober.headers(spec.headers))
+    dev_files = bool(spec.pkg_config or spec.headers)
+    if spec.libraries and (category == "run" or not dev_files):
+        out.append(prober.libraries(spec.libraries))
+    return out

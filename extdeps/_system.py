@@ -1,0 +1,257 @@
+"""The system being examined, behind one small interface.
+
+:class:`System` holds the root directory, the environment variables and the
+way programs are run (argument lists, a timeout, return codes checked). Probes
+receive one; tests pass a fake root and environment. This module and the probe
+modules are the only code in extdeps that runs subprocesses.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from ._errors import ExtdepsError
+from ._record import Record
+
+__all__ = ["Cache", "Run", "System", "run_install"]
+
+
+class Run(Record):
+    """The outcome of running a program: ``returncode`` is ``None`` when it could not
+    run at all (not found, timed out, killed); ``error`` says why."""
+
+    __slots__ = ("argv", "returncode", "stdout", "stderr", "error")
+    argv: tuple[str, ...]
+    returncode: int | None
+    stdout: str
+    stderr: str
+    error: str | None
+
+    def __init__(
+        self,
+        *,
+        argv: Sequence[str],
+        returncode: int | None,
+        stdout: str = "",
+        stderr: str = "",
+        error: str | None = None,
+    ) -> None:
+        self._set(
+            argv=tuple(argv), returncode=returncode, stdout=stdout, stderr=stderr, error=error
+        )
+
+    @property
+    def ok(self) -> bool:
+        return self.returncode == 0
+
+
+class Cache:
+    """A small JSON cache on disk for results that are expensive to get again.
+
+    Entries are keyed by a fingerprint of what they depend on (file sizes and
+    modification times, executable paths), so a stale entry is never used.
+    ``EXTDEPS_CACHE_DIR=none`` (or ``directory=None``) disables it.
+    """
+
+    def __init__(self, directory: str | None) -> None:
+        self.directory = directory
+
+    def _path(self, kind: str) -> str | None:
+        if self.directory is None:
+            return None
+        return os.path.join(self.directory, f"{kind}.json")
+
+    def get(self, kind: str, key: str) -> Any:
+        path = self._path(kind)
+        if path is None:
+            return None
+        try:
+            with open(path, encoding="utf-8") as handle:
+                document = json.load(handle)
+        except (OSError, ValueError):
+            return None
+        if not isinstance(document, dict):
+            return None
+        return document.get(key)
+
+    def put(self, kind: str, key: str, value: Any, *, keep: int = 64) -> None:
+        path = self._path(kind)
+        if path is None:
+            return
+        try:
+            with open(path, encoding="utf-8") as handle:
+                document = json.load(handle)
+            if not isinstance(document, dict):
+                document = {}
+        except (OSError, ValueError):
+            document = {}
+        document.pop(key, None)
+        document[key] = value
+        while len(document) > keep:
+            document.pop(next(iter(document)))
+        try:
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            tmp = f"{path}.{os.getpid()}.tmp"
+            with open(tmp, "w", encoding="utf-8") as handle:
+                json.dump(document, handle)
+            os.replace(tmp, path)
+        except OSError:
+            pass  # a cache that cannot be written only costs time
+
+
+def _default_cache_dir(environ: Mapping[str, str]) -> str | None:
+    configured = environ.get("EXTDEPS_CACHE_DIR")
+    if configured:
+        return None if configured.lower() == "none" else configured
+    base = environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "extdeps")
+
+
+class System:
+    """The machine under examination (the running one by default)."""
+
+    def __init__(
+        self,
+        *,
+        root: str = "/",
+        environ: Mapping[str, str] | None = None,
+        timeout: float = 10.0,
+        cache_dir: str | bool | None = True,
+    ) -> None:
+        self.root = root
+        self.environ: Mapping[str, str] = dict(os.environ if environ is None else environ)
+        self.timeout = timeout
+        if cache_dir is True:
+            self.cache = Cache(_default_cache_dir(self.environ))
+        else:
+            self.cache = Cache(cache_dir if isinstance(cache_dir, str) else None)
+        self._which: dict[str, str | None] = {}
+
+    def path(self, absolute: str) -> str:
+        """``absolute`` (a path on the examined system) as a path here."""
+        if self.root in ("", "/"):
+            return absolute
+        return os.path.join(self.root, absolute.lstrip("/"))
+
+    def read_text(self, absolute: str) -> str | None:
+        try:
+            with open(self.path(absolute), encoding="utf-8", errors="replace") as handle:
+                return handle.read()
+        except OSError:
+            return None
+
+    def fingerprint(self, *paths: str) -> str:
+        """A key that changes when any of the files (or directories) change."""
+        parts = []
+        for path in paths:
+            try:
+                st = os.stat(path)
+                parts.append(f"{path}:{st.st_size}:{st.st_mtime_ns}")
+            except OSError:
+                parts.append(f"{path}:-")
+        return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
+
+    def which(self, name: str) -> str | None:
+        """Find an executable on the examined system's PATH."""
+        if name in self._which:
+            return self._which[name]
+        found: str | None = None
+        if os.sep in name:
+            candidate = self.path(name) if os.path.isabs(name) else name
+            found = candidate if os.access(candidate, os.X_OK) else None
+        else:
+            for directory in self.environ.get("PATH", os.defpath).split(os.pathsep):
+                if not directory:
+                    continue
+                candidate = os.path.join(self.path(directory), name)
+                if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
+                    found = candidate
+                    break
+        self._which[name] = found
+        return found
+
+    def run(
+        self,
+        argv: Sequence[str],
+        *,
+        timeout: float | None = None,
+        env: Mapping[str, str] | None = None,
+    ) -> Run:
+        """Run a program (an argument list, never a shell) and capture its output."""
+        merged = dict(self.environ)
+        if env:
+            merged.update(env)
+        merged.setdefault("LC_ALL", "C")
+        try:
+            done = subprocess.run(
+                list(argv),
+                capture_output=True,
+                text=True,
+                errors="replace",
+                timeout=timeout or self.timeout,
+                env=merged,
+                stdin=subprocess.DEVNULL,
+                check=False,
+            )
+        except FileNotFoundError:
+            return Run(argv=argv, returncode=None, error=f"{argv[0]}: not found")
+        except PermissionError:
+            return Run(argv=argv, returncode=None, error=f"{argv[0]}: permission denied")
+        except subprocess.TimeoutExpired:
+            return Run(
+                argv=argv,
+                returncode=None,
+                error=f"{argv[0]}: timed out after {timeout or self.timeout:g}s",
+            )
+        except OSError as exc:
+            return Run(argv=argv, returncode=None, error=f"{argv[0]}: {exc.strerror}")
+        if done.returncode < 0:
+            return Run(
+                argv=argv,
+                returncode=None,
+                stdout=done.stdout,
+                stderr=done.stderr,
+                error=f"{argv[0]}: killed by signal {-done.returncode}",
+            )
+        return Run(argv=argv, returncode=done.returncode, stdout=done.stdout, stderr=done.stderr)
+
+
+def run_install(commands: Sequence[Sequence[str]], *, assume_yes: bool) -> int:
+    """Run install commands in order, asking first on a terminal unless ``assume_yes``.
+
+    Returns 0 when all succeeded, 1 when one failed (the rest are not run).
+    """
+    import shlex  # noqa: PLC0415 - display only
+
+    if not assume_yes:
+        if not sys.stdin.isatty():
+            raise ExtdepsError(
+                "refusing to run install commands without confirmation",
+                hint="stdin is not a terminal: pass --yes to run them",
+            )
+        for command in commands:
+            print(f"  {shlex.join(command)}", file=sys.stderr)
+        answer = input("Run these commands? [y/N] ").strip().lower()
+        if answer not in ("y", "yes"):
+            print("aborted; nothing was run", file=sys.stderr)
+            return 1
+    for command in commands:
+        print(f"+ {shlex.join(command)}", file=sys.stderr, flush=True)
+        try:
+            done = subprocess.run(list(command), check=False)
+        except OSError as exc:
+            print(f"error: cannot run {command[0]}: {exc.strerror}", file=sys.stderr)
+            return 1
+        if done.returncode != 0:
+            print(
+                f"error: {shlex.join(command)} failed with exit code {done.returncode}",
+                file=sys.stderr,
+            )
+            return 1
+    return 0
