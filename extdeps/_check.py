@@ -308,6 +308,13 @@ class _Checker:
         standards = standard_years(language)
         if spec is not None and standards:
             years = tuple(y for y in standards if spec.contains(str(y)))
+            if not years:
+                return Verdict(
+                    resolved=item,
+                    status="wrong-version",
+                    reason=f"no {language} language standard known to extdeps is {spec} "
+                    f"(known: {', '.join(map(str, standards))})",
+                )
         evidence = probe_compiler(
             language, self.system, self.prober, years=years, thorough=self.thorough
         )

@@ -79,7 +79,7 @@ def _probe(system: System, lib: str, override: str | None) -> list[Evidence]:
         ]
     evidence: list[Evidence] = []
     if system.root in ("", "/"):
-        done = system.run([sys.executable, "-I", "-c", _CHILD, lib], timeout=15)
+        done = system.run([sys.executable, "-I", "-c", _CHILD, lib])
         out = done.stdout.strip()
         if done.returncode is None:
             evidence.append(

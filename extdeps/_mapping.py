@@ -40,9 +40,9 @@ __all__ = [
 Category = Literal["build", "host", "run"]
 CATEGORIES: tuple[Category, ...] = ("build", "host", "run")
 SAFE_SPEC = re.compile(r"[A-Za-z0-9_][A-Za-z0-9+._@:/=*~,-]*\Z")
-_SAFE_ARG = re.compile(r"[A-Za-z0-9_+./=:@,{}-][A-Za-z0-9_+./=:@,{}~-]*\Z")
+_SHELLS = {"sh", "bash", "dash", "zsh", "ksh", "fish", "csh", "tcsh", "cmd", "powershell", "pwsh"}
 _ECOSYSTEM_RE = re.compile(r"[a-z0-9\-_.]+(\+[a-z0-9\-_.]+)?\Z")
-_ELEVATORS = {"sudo", "doas", "su", "pkexec", "run0", "runas"}
+_ELEVATORS = {"sudo", "doas", "su", "pkexec", "run0", "runas", "env"}
 _OPERATORS = {
     "==": "equal",
     ">": "greater_than",
@@ -258,13 +258,20 @@ class _Checker:
             self.error(f"{key}.command", "expected exactly one '{}' placeholder")
             return None
         for i, arg in enumerate(argv):
-            if not _SAFE_ARG.match(arg):
+            if not arg or any(c in arg for c in "\0\n\r"):
                 self.error(f"{key}.command[{i}]", f"unsafe argument {arg!r}")
                 return None
-        if os.path.basename(argv[0]) in _ELEVATORS or argv[0] == "{}":
+        program = os.path.basename(argv[0])
+        if program in _ELEVATORS or argv[0] == "{}":
             self.error(
                 f"{key}.command[0]",
                 f"{argv[0]!r} cannot start a command; use requires_elevation instead",
+            )
+            return None
+        if program in _SHELLS:
+            self.error(
+                f"{key}.command[0]",
+                f"{argv[0]!r}: commands are argument lists, never shell strings",
             )
             return None
         elevation = value.get("requires_elevation", False)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -37,3 +37,40 @@ def write_project(tmp_path: Path) -> Callable[[str], Path]:
         return directory
 
     return write
+
+
+MINIDATA = REPO / "tests" / "data" / "minidata"
+
+
+def clear_data_caches() -> None:
+    """Forget every cached data file (they are cached per process)."""
+    from extdeps import _data, _mapping, _probes, _registry
+
+    _data.virtual_namespaces.cache_clear()
+    _registry._load_cached.cache_clear()
+    _mapping._load_mapping_file.cache_clear()
+    _mapping.known_ecosystems.cache_clear()
+    _probes._load.cache_clear()
+
+
+@pytest.fixture
+def minidata(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Path]:
+    """Use the small fixture registry and mappings in tests/data/minidata."""
+    monkeypatch.setenv("EXTDEPS_DATA_DIR", str(MINIDATA))
+    monkeypatch.setenv("EXTDEPS_CACHE_DIR", str(tmp_path / "cache"))
+    for var in (
+        "EXTDEPS_ECOSYSTEM",
+        "EXTDEPS_PROVIDERS",
+        "EXTDEPS_MAPPING",
+        "EXTDEPS_EXTEND_MAPPING",
+        "EXTDEPS_PACKAGE_MANAGER",
+        "EXTDEPS_ROOT",
+        "CONDA_PREFIX",
+        "PIXI_PROJECT_ROOT",
+        "PIXI_ENVIRONMENT_NAME",
+        "IN_NIX_SHELL",
+    ):
+        monkeypatch.delenv(var, raising=False)
+    clear_data_caches()
+    yield MINIDATA
+    clear_data_caches()

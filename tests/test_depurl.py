@@ -274,9 +274,9 @@ def test_not_a_string() -> None:
 
 # -- property-based --------------------------------------------------------
 
-_seg = st.text(
-    alphabet=st.characters(codec="utf-8"), min_size=1, max_size=12
-).filter(lambda s: "/" not in s and s not in (".", ".."))
+_seg = st.text(alphabet=st.characters(codec="utf-8"), min_size=1, max_size=12).filter(
+    lambda s: "/" not in s and s not in (".", "..")
+)
 _version = st.from_regex(r"(>=|<=|>|<|==)?[0-9]{1,3}(\.[0-9]{1,3}){0,2}", fullmatch=True)
 
 
@@ -285,6 +285,7 @@ def _built(draw: st.DrawFn) -> str:
     import urllib.parse
 
     type_ = draw(st.sampled_from(["generic", "github", "pypi", "conda", "npm", "deb", "virtual"]))
+
     def q(s: str) -> str:
         return urllib.parse.quote(s, safe="")
 

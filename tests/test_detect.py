@@ -10,8 +10,18 @@ from extdeps._detect import detect, parse_os_release
 from extdeps._errors import UndecidedError
 
 SHIPPED = {
-    "alpine", "arch", "conda-forge", "debian", "debian+12", "debian+13", "fedora",
-    "homebrew", "nix", "ubuntu", "ubuntu+22.04", "ubuntu+24.04",
+    "alpine",
+    "arch",
+    "conda-forge",
+    "debian",
+    "debian+12",
+    "debian+13",
+    "fedora",
+    "homebrew",
+    "nix",
+    "ubuntu",
+    "ubuntu+22.04",
+    "ubuntu+24.04",
 }
 
 OS_RELEASES = {
@@ -32,7 +42,7 @@ OS_RELEASES = {
     "alpine": 'NAME="Alpine Linux"\nID=alpine\nVERSION_ID=3.20.3\n',
     "raspbian": 'NAME="Raspbian GNU/Linux"\nVERSION_ID="12"\nID=raspbian\nID_LIKE=debian\n',
     "nixos": 'NAME=NixOS\nID=nixos\nVERSION_ID="24.05"\n',
-    "gentoo": 'NAME=Gentoo\nID=gentoo\n',
+    "gentoo": "NAME=Gentoo\nID=gentoo\n",
 }
 
 
@@ -62,7 +72,9 @@ def _root(tmp_path: Path, name: str, where: str = "etc/os-release") -> str:
     ],
 )
 def test_linux_distributions(tmp_path: Path, name: str, ecosystem: str) -> None:
-    found = detect(available=SHIPPED.__contains__, root=_root(tmp_path, name), environ={}, platform="linux")
+    found = detect(
+        available=SHIPPED.__contains__, root=_root(tmp_path, name), environ={}, platform="linux"
+    )
     assert found.mapping == ecosystem
     assert found.evidence
 
@@ -76,7 +88,12 @@ def test_usr_lib_os_release(tmp_path: Path) -> None:
 
 def test_unknown_distribution(tmp_path: Path) -> None:
     with pytest.raises(UndecidedError, match="tried gentoo") as info:
-        detect(available=SHIPPED.__contains__, root=_root(tmp_path, "gentoo"), environ={}, platform="linux")
+        detect(
+            available=SHIPPED.__contains__,
+            root=_root(tmp_path, "gentoo"),
+            environ={},
+            platform="linux",
+        )
     assert info.value.exit_code == 3
     assert info.value.hint == "choose one with --ecosystem or EXTDEPS_ECOSYSTEM"
 
@@ -95,19 +112,27 @@ def test_conda_environment(tmp_path: Path) -> None:
 
 
 def test_pixi_environment() -> None:
-    env = {"PIXI_PROJECT_ROOT": "/src/p", "PIXI_ENVIRONMENT_NAME": "default", "CONDA_PREFIX": "/src/p/.pixi/envs/default"}
+    env = {
+        "PIXI_PROJECT_ROOT": "/src/p",
+        "PIXI_ENVIRONMENT_NAME": "default",
+        "CONDA_PREFIX": "/src/p/.pixi/envs/default",
+    }
     found = detect(available=SHIPPED.__contains__, environ=env)
     assert (found.mapping, found.package_manager) == ("conda-forge", "pixi")
 
 
 def test_macos() -> None:
-    found = detect(available=SHIPPED.__contains__, environ={}, platform="darwin", root="/nonexistent")
+    found = detect(
+        available=SHIPPED.__contains__, environ={}, platform="darwin", root="/nonexistent"
+    )
     assert found.mapping == "homebrew"
 
 
 def test_nix_shell(tmp_path: Path) -> None:
     found = detect(
-        available=SHIPPED.__contains__, root=_root(tmp_path, "ubuntu2404"), environ={"IN_NIX_SHELL": "impure"}
+        available=SHIPPED.__contains__,
+        root=_root(tmp_path, "ubuntu2404"),
+        environ={"IN_NIX_SHELL": "impure"},
     )
     assert found.mapping == "nix"
 
@@ -122,7 +147,7 @@ def test_nix_shell(tmp_path: Path) -> None:
     ],
 )
 def test_overrides(kwargs: dict[str, str], env: dict[str, str], expected: str) -> None:
-    found = detect(available=SHIPPED.__contains__, environ=env, **kwargs)  # type: ignore[arg-type]
+    found = detect(available=SHIPPED.__contains__, environ=env, **kwargs)
     assert found.mapping == expected
 
 
@@ -132,9 +157,15 @@ def test_override_unknown() -> None:
 
 
 def test_package_manager_override() -> None:
-    found = detect(available=SHIPPED.__contains__, ecosystem="debian", package_manager="apt-get", environ={})
+    found = detect(
+        available=SHIPPED.__contains__, ecosystem="debian", package_manager="apt-get", environ={}
+    )
     assert found.package_manager == "apt-get"
-    found = detect(available=SHIPPED.__contains__, ecosystem="debian", environ={"EXTDEPS_PACKAGE_MANAGER": "apt"})
+    found = detect(
+        available=SHIPPED.__contains__,
+        ecosystem="debian",
+        environ={"EXTDEPS_PACKAGE_MANAGER": "apt"},
+    )
     assert found.package_manager == "apt"
 
 
