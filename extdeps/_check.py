@@ -32,8 +32,9 @@ from ._resolve import InstallPlan, Resolved, plan_install, resolve, select
 from ._system import System
 
 if TYPE_CHECKING:
-    from packaging.specifiers import SpecifierSet
     from packaging.version import Version
+
+    from ._depurl import DepURL
 
 __all__ = ["CheckReport", "Verdict", "check"]
 
@@ -169,7 +170,7 @@ def _parse_version(text: str | None) -> Version | None:
 
 
 def _decide(
-    evidence: Sequence[Evidence], spec: SpecifierSet | None
+    evidence: Sequence[Evidence], spec: DepURL | None
 ) -> tuple[Status, str | None, str | None, str | None]:
     """(status, found version, deciding source, reason) from the evidence."""
     found = [e for e in evidence if e.found]
@@ -195,9 +196,9 @@ def _decide(
                 f"found ({ranked[0].detail}) but no source reports its version",
             )
         e, version = with_version[0]
-        if spec.contains(version, prereleases=True):
+        if spec.contains(version):
             return "satisfied", e.version, e.source, None
-        return "wrong-version", e.version, e.source, f"found {e.version}, wanted {spec}"
+        return "wrong-version", e.version, e.source, f"found {e.version}, wanted {spec.version}"
     if any(e.found is False for e in evidence):
         return "missing", None, next(e.source for e in evidence if e.found is False), None
     reasons = "; ".join(e.detail for e in evidence) or "no way to look for it here"
@@ -272,7 +273,7 @@ class _Checker:
         url = item.requirement.url
         if item.status == "skipped":
             return Verdict(resolved=item, status="skipped", reason=item.reason)
-        spec = url.specifier
+        spec = url if url.version is not None else None
         if url.is_virtual and url.namespace == "compiler":
             return self.compiler(item, url.name, spec)
         if url.is_virtual and url.namespace == "driver":
@@ -303,7 +304,7 @@ class _Checker:
             reason=reason,
         )
 
-    def compiler(self, item: Resolved, language: str, spec: SpecifierSet | None) -> Verdict:
+    def compiler(self, item: Resolved, language: str, spec: DepURL | None) -> Verdict:
         years: tuple[int, ...] = ()
         standards = standard_years(language)
         if spec is not None and standards:
@@ -312,7 +313,7 @@ class _Checker:
                 return Verdict(
                     resolved=item,
                     status="wrong-version",
-                    reason=f"no {language} language standard known to extdeps is {spec} "
+                    reason=f"no {language} language standard known to extdeps is {spec.version} "
                     f"(known: {', '.join(map(str, standards))})",
                 )
         evidence = probe_compiler(
@@ -354,7 +355,7 @@ class _Checker:
             reason=reason,
         )
 
-    def interface(self, item: Resolved, spec: SpecifierSet | None) -> Verdict:
+    def interface(self, item: Resolved, spec: DepURL | None) -> Verdict:
         """A virtual interface is satisfied by any installed provider."""
         providers: list[str] = []
         if item.provider:

@@ -162,19 +162,25 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-# Modules that add their own subcommands: each has ``register(sub: _SubParsers) -> None``
-# and sets ``func`` on its parsers. A module that is absent is skipped.
-_COMMAND_MODULES = (
-    "extdeps._cli_resolve",
-    "extdeps._cli_check",
-    "extdeps._cli_metadata",
-    "extdeps._cli_recipe",
-    "extdeps._cli_author",
-    "extdeps._cli_registry",
-)
+# Modules that add their own subcommands: each has ``register(sub) -> None`` and
+# sets ``func`` on its parsers. A module that is absent is skipped. Only the
+# module of the command being run is imported (start-up time matters).
+_COMMAND_MODULES = {
+    "detect": "extdeps._cli_resolve",
+    "map": "extdeps._cli_resolve",
+    "install": "extdeps._cli_resolve",
+    "check": "extdeps._cli_check",
+    "metadata": "extdeps._cli_metadata",
+    "recipe": "extdeps._cli_recipe",
+    "lint": "extdeps._cli_author",
+    "migrate": "extdeps._cli_author",
+    "scan": "extdeps._cli_author",
+    "registry": "extdeps._cli_registry",
+}
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser; with ``command``, only that command's module is loaded."""
     parser = _Parser(
         prog="extdeps",
         description="Declare, map, check and install external (non-PyPI) dependencies.",
@@ -198,7 +204,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     import importlib  # noqa: PLC0415 - already loaded by the interpreter; local for clarity
 
-    for name in _COMMAND_MODULES:
+    wanted = {_COMMAND_MODULES[command]} if command in _COMMAND_MODULES else None
+    for name in dict.fromkeys(_COMMAND_MODULES.values()):
+        if wanted is not None and name not in wanted:
+            continue
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError as exc:
@@ -211,8 +220,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    command = next((w for w in words if not w.startswith("-")), None)
+    parser = build_parser(command)
+    args = parser.parse_args(words)
     try:
         code: int = args.func(args)
     except ExtdepsError as exc:

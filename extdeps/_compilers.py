@@ -12,8 +12,6 @@ are cached on disk, keyed by the compiler's path, size and modification time.
 from __future__ import annotations
 
 import os
-import shlex
-import tempfile
 from collections.abc import Sequence
 
 from ._probes import Evidence, Prober
@@ -61,6 +59,8 @@ def _candidates(language: str, system: System) -> list[tuple[str, str]]:
     configured = system.environ.get(var, "").strip()
     out: list[tuple[str, str]] = []
     if configured:
+        import shlex  # noqa: PLC0415 - only when CC and friends are set
+
         words = shlex.split(configured)
         if words:
             path = system.which(words[0])
@@ -95,6 +95,8 @@ def _compiles(
     cached = system.cache.get("compile", key)
     if isinstance(cached, list) and len(cached) == 2:
         return bool(cached[0]), str(cached[1])
+    import tempfile  # noqa: PLC0415 - only on a cache miss
+
     with tempfile.TemporaryDirectory(prefix="extdeps-") as tmp:
         source = os.path.join(tmp, f"probe{suffix}")
         with open(source, "w", encoding="utf-8") as handle:

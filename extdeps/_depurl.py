@@ -220,6 +220,34 @@ class DepURL(Record):
         return SpecifierSet(f"=={self.version}")
 
     @property
+    def clauses(self) -> tuple[tuple[str, str], ...]:
+        """The version constraint as (operator, version) pairs; a bare pin is ``==``."""
+        if self.version is None:
+            return ()
+        out = []
+        for clause in self.version.split(","):
+            op = clause[:2] if clause[:2] in ("==", ">=", "<=") else clause[:1]
+            if op not in _OP_RANK:
+                op = ""
+            out.append((op or "==", clause[len(op) :]))
+        return tuple(out)
+
+    def contains(self, version: str | Version) -> bool:
+        """Whether ``version`` satisfies the constraint (PEP 440 rules; pre-releases
+        and local versions are accepted; an unparsable version never matches).
+
+        This is :class:`packaging.specifiers.SpecifierSet` semantics for the five
+        allowed operators, without importing it (it is slow to import)."""
+        if self.version is None:
+            return True
+        if not isinstance(version, Version):
+            try:
+                version = Version(version)
+            except InvalidVersion:
+                return False
+        return all(_matches(op, Version(v), version) for op, v in self.clauses)
+
+    @property
     def qualifier_dict(self) -> dict[str, str]:
         return dict(self.qualifiers)
 
@@ -251,15 +279,12 @@ class DepURL(Record):
             )
         out = "pkg:" + self.id[len("dep:") :]
         qualifiers = dict(self.qualifiers)
-        spec = self.specifier
-        if spec is not None:
-            clauses = sorted(spec, key=lambda s: (Version(s.version), _OP_RANK[s.operator]))
-            if len(clauses) == 1 and clauses[0].operator == "==":
-                out += "@" + _encode(clauses[0].version)
+        if self.version is not None:
+            clauses = sorted(self.clauses, key=lambda c: (Version(c[1]), _OP_RANK[c[0]]))
+            if len(clauses) == 1 and clauses[0][0] == "==":
+                out += "@" + _encode(clauses[0][1])
             else:
-                vers = "|".join(
-                    c.version if c.operator == "==" else f"{c.operator}{c.version}" for c in clauses
-                )
+                vers = "|".join(v if op == "==" else f"{op}{v}" for op, v in clauses)
                 qualifiers["vers"] = f"vers:{self.type}/{vers}"
         if qualifiers:
             out += "?" + "&".join(f"{k}={_encode(qualifiers[k])}" for k in sorted(qualifiers))
@@ -269,6 +294,32 @@ class DepURL(Record):
 
     def __repr__(self) -> str:
         return f"<DepURL({str(self)!r})>"
+
+
+def _matches(op: str, spec: Version, candidate: Version) -> bool:
+    public = Version(candidate.public) if candidate.local is not None else candidate
+    if op == "==":
+        return (candidate if spec.local is not None else public) == spec
+    if op == ">=":
+        return public >= spec
+    if op == "<=":
+        return public <= spec
+    if op == ">":
+        if public <= spec:
+            return False
+        # ">1.7" does not match 1.7.post1 unless the spec itself is a post-release
+        return not (
+            public.is_postrelease
+            and not spec.is_postrelease
+            and Version(public.base_version) == spec
+        )
+    # "<"
+    if public >= spec:
+        return False
+    # "<1.7" does not match 1.7rc1 unless the spec itself is a pre-release
+    return not (
+        public.is_prerelease and not spec.is_prerelease and Version(public.base_version) == spec
+    )
 
 
 def _parse_version(text: str, start: int, raw: str) -> str:

@@ -17,14 +17,11 @@ import functools
 import os
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from ._data import data_dir, load_json
 from ._errors import InvalidDocument, MappingError, UndecidedError
 from ._record import Record
-
-if TYPE_CHECKING:
-    from packaging.specifiers import SpecifierSet
 
 __all__ = [
     "Command",
@@ -121,14 +118,13 @@ class SpecifierSyntax(Record):
             version_ranges=dict(version_ranges) if version_ranges is not None else None,
         )
 
-    def render(self, name: str, specifier: SpecifierSet | None) -> tuple[str, ...] | None:
-        """The argv tokens for ``name`` constrained by ``specifier``; ``None`` when this
-        package manager cannot express the constraint."""
-        if specifier is None or len(specifier) == 0:
+    def render(self, name: str, clauses: Sequence[tuple[str, str]] = ()) -> tuple[str, ...] | None:
+        """The argv tokens for ``name`` constrained by ``clauses`` ((operator, version)
+        pairs); ``None`` when this package manager cannot express the constraint."""
+        if not clauses:
             return tuple(t.replace("{name}", name) for t in self.name_only)
-        clauses = list(specifier)
-        if len(clauses) == 1 and clauses[0].operator == "==" and self.exact_version is not None:
-            version = clauses[0].version
+        if len(clauses) == 1 and clauses[0][0] == "==" and self.exact_version is not None:
+            version = clauses[0][1]
             return tuple(
                 t.replace("{name}", name).replace("{version}", version) for t in self.exact_version
             )
@@ -136,11 +132,11 @@ class SpecifierSyntax(Record):
         if ranges is None:
             return None
         parts = []
-        for clause in clauses:
-            template = ranges.get(_OPERATORS.get(clause.operator, ""))
+        for op, version in clauses:
+            template = ranges.get(_OPERATORS.get(op, ""))
             if not isinstance(template, str):
                 return None
-            parts.append(template.replace("{version}", clause.version).replace("{name}", name))
+            parts.append(template.replace("{version}", version).replace("{name}", name))
         joiner = ranges.get("and")
         groups = [joiner.join(parts)] if isinstance(joiner, str) else parts
         tokens: list[str] = []

@@ -48,21 +48,51 @@ class PackageDB:
         self.source = source
         self.packages: dict[str, Package] = {}
         self.provided: dict[str, list[Package]] = {}
+        self._rows: dict[str, tuple[str, tuple[str, ...]]] = {}
+        self._provided_rows: dict[str, list[str]] = {}
         for package in packages:
             self.packages[package.name] = package
             for name in package.provides:
                 self.provided.setdefault(name, []).append(package)
 
+    @classmethod
+    def from_rows(
+        cls, kind: str, source: str, rows: Iterable[tuple[str, str, Iterable[str]]]
+    ) -> PackageDB:
+        """From (name, version, provides) rows, e.g. a cache; records are built lazily."""
+        db = cls(kind, source, ())
+        db._rows = {name: (version, tuple(provides)) for name, version, provides in rows}
+        for name, (_, provides) in db._rows.items():
+            for provided in provides:
+                db._provided_rows.setdefault(provided, []).append(name)
+        return db
+
+    def names(self) -> list[str]:
+        """Every installed package name, sorted."""
+        return sorted(set(self.packages) | set(self._rows))
+
+    def _materialize(self, name: str) -> Package | None:
+        package = self.packages.get(name)
+        if package is None and name in self._rows:
+            version, provides = self._rows[name]
+            package = Package(name=name, version=version, provides=provides)
+            self.packages[name] = package
+        return package
+
     def get(self, name: str) -> tuple[Package, str] | None:
         """The package installed under ``name``, or providing it: (package, how)."""
         # a spec may carry a conda build string or channel: keep the name part
         base = re.split(r"[=<> ]", name, maxsplit=1)[0].split("::")[-1]
-        package = self.packages.get(base)
+        package = self._materialize(base)
         if package is not None:
             return package, "installed"
         providers = self.provided.get(base)
         if providers:
             return providers[0], f"provides {base}"
+        for provider in self._provided_rows.get(base, ()):
+            found = self._materialize(provider)
+            if found is not None:
+                return found, f"provides {base}"
         return None
 
     def upstream(self, package: Package) -> str:
@@ -145,13 +175,10 @@ def _read_dpkg(system: System) -> PackageDB | str:
     key = system.fingerprint(path)
     cached = system.cache.get("dpkg", key)
     if isinstance(cached, list):
-        packages = [Package(name=n, version=v, provides=p) for n, v, p in cached]
-    else:
-        text = system.read_text("/var/lib/dpkg/status") or ""
-        packages = parse_dpkg_status(text)
-        system.cache.put(
-            "dpkg", key, [[p.name, p.version, list(p.provides)] for p in packages], keep=4
-        )
+        return PackageDB.from_rows("dpkg", "/var/lib/dpkg/status", cached)
+    text = system.read_text("/var/lib/dpkg/status") or ""
+    packages = parse_dpkg_status(text)
+    system.cache.put("dpkg", key, [[p.name, p.version, list(p.provides)] for p in packages], keep=4)
     return PackageDB("dpkg", "/var/lib/dpkg/status", packages)
 
 

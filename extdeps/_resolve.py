@@ -309,10 +309,10 @@ def plan_install(
         if item.status != "mapped":
             continue
         url = item.requirement.url
-        spec = url.specifier
+        clauses = url.clauses
         for name in item.specs:
-            constrained = spec is not None and not url.is_virtual and not _has_constraint(name)
-            tokens = manager.syntax.render(name, spec if constrained else None)
+            constrained = bool(clauses) and not url.is_virtual and not _has_constraint(name)
+            tokens = manager.syntax.render(name, clauses if constrained else ())
             if constrained and tokens is None:
                 message = (
                     f"{manager.name} cannot express {url.version!r} for {name}; "
@@ -321,14 +321,14 @@ def plan_install(
                 if strict_versions:
                     raise UndecidedError(message, hint="drop --strict-versions to install by name")
                 notes.append(message + "; `extdeps check` verifies the version afterwards")
-                tokens = manager.syntax.render(name, None)
-            elif spec is not None and url.is_virtual and name == item.specs[0]:
+                tokens = manager.syntax.render(name)
+            elif clauses and url.is_virtual and name == item.specs[0]:
                 notes.append(
                     f"{url} constrains an interface or standard version, not a package "
                     f"version; {name} is installed by name and `extdeps check` verifies it"
                 )
             assert tokens is not None
-            versioned = tokens != manager.syntax.render(name, None)
+            versioned = tokens != manager.syntax.render(name)
             key = " ".join(tokens)
             specs.setdefault(key, (tokens, versioned))
     commands = manager.install.render(list(specs.values()))

@@ -8,10 +8,8 @@ modules are the only code in extdeps that runs subprocesses.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import subprocess
 import sys
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -155,7 +153,7 @@ class System:
                 parts.append(f"{path}:{st.st_size}:{st.st_mtime_ns}")
             except OSError:
                 parts.append(f"{path}:-")
-        return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
+        return "|".join(parts)
 
     def which(self, name: str) -> str | None:
         """Find an executable on the examined system's PATH."""
@@ -184,6 +182,8 @@ class System:
         env: Mapping[str, str] | None = None,
     ) -> Run:
         """Run a program (an argument list, never a shell) and capture its output."""
+        import subprocess  # noqa: PLC0415 - a warm check runs nothing; keep start-up cheap
+
         merged = dict(self.environ)
         if env:
             merged.update(env)
@@ -228,6 +228,7 @@ def run_install(commands: Sequence[Sequence[str]], *, assume_yes: bool) -> int:
     Returns 0 when all succeeded, 1 when one failed (the rest are not run).
     """
     import shlex  # noqa: PLC0415 - display only
+    import subprocess  # noqa: PLC0415
 
     if not assume_yes:
         if not sys.stdin.isatty():

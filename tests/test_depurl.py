@@ -347,3 +347,27 @@ def test_any_string_as_requirement_parses_or_raises_our_error(text: str) -> None
         ExternalRequirement.parse("dep:generic/x; " + text)
     except InvalidDepURL as exc:
         assert exc.message
+
+
+_versions = st.from_regex(
+    r"[0-9]{1,2}(\.[0-9]{1,2}){0,2}((a|b|rc)[0-9])?(\.post[0-9])?(\.dev[0-9])?(\+local[0-9])?",
+    fullmatch=True,
+)
+_public = st.from_regex(
+    r"[0-9]{1,2}(\.[0-9]{1,2}){0,2}((a|b|rc)[0-9])?(\.post[0-9])?(\.dev[0-9])?", fullmatch=True
+)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["==", ">=", ">", "<=", "<"]), _public), min_size=1, max_size=3
+    ),
+    _versions,
+)
+def test_contains_agrees_with_packaging(clauses: list[tuple[str, str]], candidate: str) -> None:
+    from packaging.specifiers import SpecifierSet
+
+    text = ",".join(f"{op}{v}" for op, v in clauses)
+    url = DepURL.parse(f"dep:generic/x@{text}")
+    assert url.contains(candidate) == SpecifierSet(text).contains(candidate, prereleases=True)

@@ -1,0 +1,81 @@
+"""Speed of map and check on a SciPy-shaped project, as ratios measured in one run.
+
+Targets (issues 4 and 5):
+- ``extdeps map`` <= 2.5x a bare ``python -c pass``;
+- ``extdeps check``, warm cache, median <= 4x a bare ``python -c pass`` (cold also shown);
+- ``extdeps check`` >= 10x faster than ``bindep`` on the equivalent Debian package list,
+  while checking more (versions, compilers, pkg-config, providers of virtuals).
+
+Run on a Debian machine: ``python benchmarks/bench_check.py`` (bindep from the
+``bench`` extra). Exits 1 when a target is missed.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+PROJECT = REPO / "examples" / "scipy-like"
+BINDEP_LIST = (
+    "gcc\ng++\ngfortran\nninja-build\npkgconf\nlibopenblas-dev\nliblapack-dev\npython3-dev\n"
+)
+
+
+def wall(cmd: list[str], env: dict[str, str], runs: int = 11, cwd: str | None = None) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(
+            cmd, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False
+        )
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main() -> int:
+    python = sys.executable
+    env = {**os.environ, "EXTDEPS_ECOSYSTEM": os.environ.get("EXTDEPS_ECOSYSTEM", "debian+12")}
+    ok = True
+    with tempfile.TemporaryDirectory() as tmp:
+        env["EXTDEPS_CACHE_DIR"] = str(Path(tmp) / "cache")
+        bare = wall([python, "-c", "pass"], env)
+        mapped = wall([python, "-m", "extdeps", "map", str(PROJECT), "--allow-unmapped"], env)
+        check = [python, "-m", "extdeps", "check", str(PROJECT)]
+        subprocess.run(check, env=env, stdout=subprocess.DEVNULL, check=False)  # warm the cache
+        warm = wall(check, env)
+        cold = wall(check, {**env, "EXTDEPS_CACHE_DIR": "none"}, runs=5)
+        print(f"bare python -c pass:        {bare * 1000:7.1f} ms")
+        ratio = mapped / bare
+        ok &= ratio <= 2.5
+        print(
+            f"extdeps map (scipy-like):   {mapped * 1000:7.1f} ms = {ratio:.2f}x bare (target <= 2.5x) {'ok' if ratio <= 2.5 else 'MISS'}"
+        )
+        ratio = warm / bare
+        ok &= ratio <= 4
+        print(
+            f"extdeps check, warm cache:  {warm * 1000:7.1f} ms = {ratio:.2f}x bare (target <= 4x) {'ok' if ratio <= 4 else 'MISS'}"
+        )
+        print(f"extdeps check, cold cache:  {cold * 1000:7.1f} ms = {cold / bare:.2f}x bare")
+        bindep = shutil.which("bindep") or str(Path(python).with_name("bindep"))
+        if os.path.exists(bindep):
+            (Path(tmp) / "bindep.txt").write_text(BINDEP_LIST)
+            theirs = wall([bindep, "-b"], env, runs=5, cwd=tmp)
+            speedup = theirs / warm
+            ok &= speedup >= 10
+            print(
+                f"bindep -b (same packages):  {theirs * 1000:7.1f} ms; extdeps check is {speedup:.1f}x faster (target >= 10x) {'ok' if speedup >= 10 else 'MISS'}"
+            )
+        else:
+            print("bindep not installed (pip install 'extdeps[bench]'): comparison skipped")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
