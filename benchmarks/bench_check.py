@@ -39,6 +39,10 @@ def wall(cmd: list[str], env: dict[str, str], runs: int = 11, cwd: str | None = 
     return statistics.median(times)
 
 
+def _verdict(ok: bool) -> str:
+    return "ok" if ok else "MISS"
+
+
 def main() -> int:
     python = sys.executable
     env = {**os.environ, "EXTDEPS_ECOSYSTEM": os.environ.get("EXTDEPS_ECOSYSTEM", "debian+12")}
@@ -55,12 +59,14 @@ def main() -> int:
         ratio = mapped / bare
         ok &= ratio <= 2.5
         print(
-            f"extdeps map (scipy-like):   {mapped * 1000:7.1f} ms = {ratio:.2f}x bare (target <= 2.5x) {'ok' if ratio <= 2.5 else 'MISS'}"
+            f"extdeps map (scipy-like):   {mapped * 1000:7.1f} ms = {ratio:.2f}x bare "
+            f"(target <= 2.5x) {_verdict(ratio <= 2.5)}"
         )
         ratio = warm / bare
         ok &= ratio <= 4
         print(
-            f"extdeps check, warm cache:  {warm * 1000:7.1f} ms = {ratio:.2f}x bare (target <= 4x) {'ok' if ratio <= 4 else 'MISS'}"
+            f"extdeps check, warm cache:  {warm * 1000:7.1f} ms = {ratio:.2f}x bare "
+            f"(target <= 4x) {_verdict(ratio <= 4)}"
         )
         print(f"extdeps check, cold cache:  {cold * 1000:7.1f} ms = {cold / bare:.2f}x bare")
         bindep = shutil.which("bindep") or str(Path(python).with_name("bindep"))
@@ -70,7 +76,8 @@ def main() -> int:
             speedup = theirs / warm
             ok &= speedup >= 10
             print(
-                f"bindep -b (same packages):  {theirs * 1000:7.1f} ms; extdeps check is {speedup:.1f}x faster (target >= 10x) {'ok' if speedup >= 10 else 'MISS'}"
+                f"bindep -b (same packages):  {theirs * 1000:7.1f} ms; extdeps check is "
+                f"{speedup:.1f}x faster (target >= 10x) {_verdict(speedup >= 10)}"
             )
         else:
             print("bindep not installed (pip install 'extdeps[bench]'): comparison skipped")
