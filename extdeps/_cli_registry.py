@@ -1,0 +1,89 @@
+"""``extdeps registry coverage``: how much of the registry each shipped mapping covers."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import Any
+
+from ._cli import _document, _emit_json
+from ._data import data_dir
+from ._errors import ExtdepsError
+from ._mapping import EcosystemMapping, load_mapping
+from ._registry import Registry, load_registry
+
+__all__ = ["coverage", "register"]
+
+
+def coverage(registry: Registry, mapping: EcosystemMapping) -> dict[str, Any]:
+    """Counts of canonical ids that are mapped, explicitly unavailable, or absent."""
+    mapped: list[str] = []
+    unavailable: list[str] = []
+    missing: list[str] = []
+    for ident in registry.canonical_ids():
+        alternatives = mapping.alternatives(ident)
+        if not alternatives:
+            missing.append(ident)
+            continue
+        try:
+            specs = mapping.resolve(alternatives[0])
+        except ExtdepsError:  # a broken specs_from counts as missing here
+            missing.append(ident)
+            continue
+        if any(specs.get(c) for c in ("build", "host", "run")):
+            mapped.append(ident)
+        else:
+            unavailable.append(ident)
+    total = len(registry.canonical_ids()) or 1
+    return {
+        "total": total,
+        "mapped": len(mapped),
+        "unavailable": len(unavailable),
+        "missing": len(missing),
+        "mapped_share": round(len(mapped) / total, 4),
+        "unavailable_share": round(len(unavailable) / total, 4),
+        "missing_share": round(len(missing) / total, 4),
+        "missing_ids": missing,
+    }
+
+
+def _ecosystems() -> list[str]:
+    names = [f for f in os.listdir(data_dir()) if f.endswith(".mapping.json")]
+    return sorted(n.removesuffix(".mapping.json") for n in names)
+
+
+def cmd_coverage(args: argparse.Namespace) -> int:
+    registry = load_registry()
+    ecosystems = [args.ecosystem] if args.ecosystem else _ecosystems()
+    rows = {eco: coverage(registry, load_mapping(eco)) for eco in ecosystems}
+    if args.json:
+        _emit_json(_document("registry coverage", None, ecosystems=rows), sys.stdout)
+        return 0
+    width = max((len(e) for e in rows), default=9)
+    total = len(registry.canonical_ids())
+    print(
+        f"{'ecosystem':{width}}  {'mapped':>7}  {'unavailable':>11}  {'missing':>7}  "
+        f"(of {total} canonical ids)"
+    )
+    for eco, row in rows.items():
+        print(
+            f"{eco:{width}}  {row['mapped_share']:>7.1%}  {row['unavailable_share']:>11.1%}  "
+            f"{row['missing_share']:>7.1%}"
+        )
+        if args.verbose and row["missing_ids"]:
+            print("    missing: " + ", ".join(row["missing_ids"]))
+    return 0
+
+
+def register(sub: Any) -> None:
+    parser = sub.add_parser("registry", help="questions about the registry and mappings")
+    inner = parser.add_subparsers(dest="registry_command", metavar="SUBCOMMAND")
+    inner.required = True
+    cov = inner.add_parser(
+        "coverage", help="share of canonical ids each mapping maps, marks unavailable, or lacks"
+    )
+    cov.add_argument("--ecosystem", metavar="ID", help="only this ecosystem")
+    cov.add_argument("--json", action="store_true")
+    cov.add_argument("-v", "--verbose", action="store_true", help="list the missing ids")
+    cov.set_defaults(func=cmd_coverage)

@@ -1,0 +1,173 @@
+"""The shipped data: schemas, lints, coverage. A guessed package name is a bug; a
+malformed file must never reach a user."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from jsonschema import Draft202012Validator
+
+from extdeps import DepURL
+from extdeps._mapping import EcosystemMapping, known_ecosystems
+from extdeps._registry import Registry
+from tests.conftest import REPO
+
+DATA = REPO / "mappings"
+SCHEMAS = DATA / "schemas"
+MAPPINGS = sorted(DATA.glob("*.mapping.json"))
+pytestmark = pytest.mark.skipif(
+    not (DATA / "registry.json").exists(), reason="the shipped registry is not written yet"
+)
+
+
+def _load(path: Path) -> Any:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _validator(name: str) -> Draft202012Validator:
+    schema = _load(SCHEMAS / name)
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema)
+
+
+def _errors(validator: Draft202012Validator, document: Any) -> list[str]:
+    return [
+        f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
+        for e in validator.iter_errors(document)
+    ][:20]
+
+
+def test_registry_schema() -> None:
+    assert _errors(_validator("central-registry.schema.json"), _load(DATA / "registry.json")) == []
+
+
+def test_known_ecosystems_schema_and_files() -> None:
+    document = _load(DATA / "known-ecosystems.json")
+    assert _errors(_validator("known-ecosystems.schema.json"), document) == []
+    listed = set(document["ecosystems"])
+    shipped = {p.name.removesuffix(".mapping.json") for p in MAPPINGS}
+    assert listed == shipped
+    assert list(document["ecosystems"]) == sorted(document["ecosystems"])
+
+
+@pytest.mark.parametrize("path", MAPPINGS, ids=[p.name for p in MAPPINGS])
+def test_mapping_schema_and_loader(path: Path) -> None:
+    document = _load(path)
+    assert _errors(_validator("external-mapping.schema.json"), document) == []
+    EcosystemMapping.from_document(document, source=str(path))  # safe specs, command templates
+
+
+def test_other_documents_schema() -> None:
+    assert (
+        _errors(
+            _validator("virtual-namespaces.schema.json"), _load(DATA / "virtual-namespaces.json")
+        )
+        == []
+    )
+    if (DATA / "probes.json").exists():
+        assert _errors(_validator("probes.schema.json"), _load(DATA / "probes.json")) == []
+
+
+def _registry() -> Registry:
+    return Registry.from_document(_load(DATA / "registry.json"))
+
+
+def test_registry_lints() -> None:
+    document = _load(DATA / "registry.json")
+    ids = [d["id"] for d in document["definitions"]]
+    assert ids == sorted(ids), "definitions must be sorted by id"
+    assert len(ids) == len(set(ids)), "duplicate ids"
+    registry = _registry()
+    namespaces = set(_load(DATA / "virtual-namespaces.json")["namespaces"])
+    for definition in registry:
+        url = DepURL.parse(definition.id)
+        assert str(url) == definition.id, f"{definition.id} is not in canonical form"
+        assert url.version is None and not url.qualifiers and url.subpath is None
+        if definition.is_virtual:
+            assert not definition.provides, f"{definition.id}: a virtual must not have provides"
+            assert url.namespace in namespaces
+        for target in definition.provides:
+            assert target in registry, f"{definition.id} provides unknown {target}"
+            target_definition = registry.get(target)
+            if (
+                definition.is_alias
+                and target_definition is not None
+                and not target_definition.is_virtual
+            ):
+                assert target_definition.is_canonical, f"{definition.id} aliases an alias"
+        if definition.is_canonical:
+            assert definition.description, f"{definition.id} has no description"
+            assert definition.urls, f"{definition.id} has no URL"
+
+
+def test_registry_size_and_coverage() -> None:
+    registry = _registry()
+    canonical = registry.canonical_ids()
+    assert len(canonical) >= 250
+    required = [
+        "dep:virtual/compiler/c",
+        "dep:virtual/compiler/cxx",
+        "dep:virtual/compiler/fortran",
+        "dep:virtual/compiler/rust",
+        "dep:virtual/compiler/go",
+        "dep:virtual/compiler/cuda",
+        "dep:virtual/interface/blas",
+        "dep:virtual/interface/lapack",
+        "dep:virtual/interface/mpi",
+        "dep:virtual/interface/openmp",
+        "dep:virtual/driver/cuda",
+        "dep:generic/openblas",
+        "dep:generic/gdal",
+        "dep:generic/hdf5",
+        "dep:generic/fftw",
+        "dep:generic/boost",
+        "dep:generic/curl",
+        "dep:generic/libpng",
+        "dep:generic/zlib",
+        "dep:generic/python",
+        "dep:generic/cmake",
+        "dep:generic/ninja",
+        "dep:generic/pkg-config",
+    ]
+    missing = [i for i in required if i not in registry]
+    assert missing == []
+    for virtual in (
+        "dep:virtual/interface/blas",
+        "dep:virtual/interface/lapack",
+        "dep:virtual/compiler/c",
+    ):
+        assert registry.providers(virtual), f"{virtual} has no provider"
+
+
+@pytest.mark.parametrize("path", MAPPINGS, ids=[p.name for p in MAPPINGS])
+def test_mapping_lints(path: Path) -> None:
+    document = _load(path)
+    registry = _registry()
+    entries = document["mappings"]
+    ids = [e["id"] for e in entries]
+    assert ids == sorted(ids), "mappings must be sorted by id (alternatives keep their order)"
+    mapping = EcosystemMapping.from_document(document, source=str(path))
+    for entry in entries:
+        assert entry["id"] in registry, f"{entry['id']} is not in the registry"
+        if "specs_from" in entry:
+            assert entry["specs_from"] in mapping, (
+                f"{entry['id']}: specs_from {entry['specs_from']} is missing"
+            )
+            mapping.resolve(mapping.alternatives(entry["id"])[0])  # no cycles
+    missing = [i for i in registry.canonical_ids() if i not in mapping]
+    assert missing == [], f"canonical ids absent from {path.name} (use [] for 'no package')"
+    seen: dict[str, set[str]] = {}
+    for entry in entries:
+        key = json.dumps(entry.get("specs", entry.get("specs_from")), sort_keys=True)
+        assert key not in seen.setdefault(entry["id"], set()), (
+            f"duplicate alternative for {entry['id']}"
+        )
+        seen[entry["id"]].add(key)
+    assert document["package_managers"], "a mapping needs a package manager"
+
+
+def test_known_ecosystems_loader() -> None:
+    assert "debian+12" in known_ecosystems() or not (DATA / "debian+12.mapping.json").exists()
