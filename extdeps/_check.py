@@ -361,8 +361,11 @@ class _Checker:
         if item.provider:
             providers.append(item.provider)
         for entry in self.mapping.alternatives(item.canonical):
+            named = entry.extra_metadata.get("provider")
             if entry.specs_from:
                 providers.append(entry.specs_from)
+            elif isinstance(named, str):
+                providers.append(named)
         providers.extend(self.registry.providers(item.canonical))
         evidence: list[Evidence] = []
         for provider in dict.fromkeys(providers):

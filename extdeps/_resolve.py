@@ -169,7 +169,7 @@ def _provider_entry(
     target = wanted if wanted.startswith("dep:") else f"dep:generic/{wanted}"
     target = registry.canonical(target)
     for entry in alternatives:
-        if entry.specs_from == target:
+        if target in (entry.specs_from, entry.extra_metadata.get("provider")):
             return entry
     if target in mapping and target in registry.providers(virtual):
         return mapping.alternatives(target)[0]
@@ -227,7 +227,8 @@ def resolve(
                     )
                 )
                 continue
-            provider = entry.specs_from or entry.id
+            named = entry.extra_metadata.get("provider")
+            provider = entry.specs_from or (named if isinstance(named, str) else None)
         assert entry is not None
         try:
             specs = mapping.resolve(entry).get(item.category, ())
