@@ -406,12 +406,15 @@ class _Checker:
             status = "unknown"
         if not providers:
             reason = "no provider is known for it"
+        if status == "missing" or not reason:
+            short = ", ".join(p.rsplit("/", 1)[-1] for p in dict.fromkeys(providers))
+            reason = f"no provider is installed (tried {short})"
         return Verdict(
             resolved=item,
             status=status,
             decided_by=source,
             evidence=evidence,
-            reason=reason or "no provider is installed: tried " + ", ".join(providers),
+            reason=reason,
         )
 
 

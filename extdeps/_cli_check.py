@@ -42,7 +42,9 @@ def _line(verdict: Any) -> str:
         if detail:
             what += f" ({detail})"
     elif verdict.status == "missing":
-        what = "; ".join(e.detail for e in verdict.evidence if e.found is False) or "not found"
+        what = verdict.reason or (
+            "; ".join(e.detail for e in verdict.evidence if e.found is False) or "not found"
+        )
     else:
         what = verdict.reason or ""
     return f"{label:8} {category:5} {url}  {what}".rstrip()

@@ -77,6 +77,7 @@ class ProbeSpec(Record):
         "executables",
         "version_args",
         "version_regex",
+        "pkg_config_version",
     )
     pkg_config: tuple[str, ...]
     libraries: tuple[str, ...]
@@ -84,6 +85,7 @@ class ProbeSpec(Record):
     executables: tuple[str, ...]
     version_args: tuple[str, ...]
     version_regex: str | None
+    pkg_config_version: bool
 
     def __init__(
         self,
@@ -94,6 +96,7 @@ class ProbeSpec(Record):
         executables: Sequence[str] = (),
         version_args: Sequence[str] = ("--version",),
         version_regex: str | None = None,
+        pkg_config_version: bool = True,
     ) -> None:
         self._set(
             pkg_config=tuple(pkg_config),
@@ -102,6 +105,7 @@ class ProbeSpec(Record):
             executables=tuple(executables),
             version_args=tuple(version_args),
             version_regex=version_regex,
+            pkg_config_version=pkg_config_version,
         )
 
 
@@ -125,6 +129,13 @@ def _parse_probe(value: Any, key: str, source: str, errors: list[MappingError]) 
                 )
                 return None
             fields[name.replace("-", "_")] = item
+        elif name == "pkg-config-version":
+            if not isinstance(item, bool):
+                errors.append(
+                    MappingError("expected true or false", source=source, key=f"{key}.{name}")
+                )
+                return None
+            fields["pkg_config_version"] = item
         elif name == "version-regex":
             if not isinstance(item, str):
                 errors.append(MappingError("expected a string", source=source, key=f"{key}.{name}"))
@@ -263,7 +274,7 @@ class Prober:
         self._pc_modules = versions
         return versions
 
-    def pkg_config(self, modules: Sequence[str]) -> Evidence:
+    def pkg_config(self, modules: Sequence[str], *, versioned: bool = True) -> Evidence:
         found = self._modules()
         if isinstance(found, str):
             return Evidence(source="pkg-config", found=None, detail=found)
@@ -273,7 +284,7 @@ class Prober:
                 return Evidence(
                     source="pkg-config",
                     found=True,
-                    version=version,
+                    version=version if versioned else None,
                     detail=f"pkg-config module {module} {version or ''}".rstrip(),
                 )
         return Evidence(
@@ -407,7 +418,7 @@ def probe_all(prober: Prober, spec: ProbeSpec, category: str) -> list[Evidence]:
         out.append(prober.executable(spec))
     if category in ("build", "host") and (spec.pkg_config or spec.headers):
         if spec.pkg_config:
-            out.append(prober.pkg_config(spec.pkg_config))
+            out.append(prober.pkg_config(spec.pkg_config, versioned=spec.pkg_config_version))
         if spec.headers:
             out.append(prober.headers(spec.headers))
     dev_files = bool(spec.pkg_config or spec.headers)
