@@ -85,7 +85,9 @@ def test_registry_lints() -> None:
     for definition in registry:
         url = DepURL.parse(definition.id)
         assert str(url) == definition.id, f"{definition.id} is not in canonical form"
-        assert url.version is None and not url.qualifiers and url.subpath is None
+        assert url.version is None, definition.id
+        assert not url.qualifiers, definition.id
+        assert url.subpath is None, definition.id
         if definition.is_virtual:
             assert not definition.provides, f"{definition.id}: a virtual must not have provides"
             assert url.namespace in namespaces
