@@ -1,0 +1,54 @@
+"""``extdeps recipe``: packaging recipes for distribution packagers."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import Any
+
+from ._cli import add_path_argument
+from ._errors import ExtdepsError
+
+__all__ = ["register"]
+
+
+def cmd_recipe(args: argparse.Namespace) -> int:
+    from ._external import External  # noqa: PLC0415
+    from ._recipe import FORMATS, build_recipe_data, render_recipe  # noqa: PLC0415
+    from ._source import read_pyproject  # noqa: PLC0415
+
+    data, source = read_pyproject(args.path)
+    external = External.from_pyproject(data, source=source)
+    ecosystem, filename = FORMATS[args.format]
+    if args.ecosystem:
+        ecosystem = args.ecosystem
+    recipe = build_recipe_data(data, external, source=source, ecosystem=ecosystem)
+    text = render_recipe(args.format, recipe)
+    if args.output is None:
+        sys.stdout.write(text)
+        return 0
+    target = os.path.join(args.output, filename.format(name=recipe.name))
+    os.makedirs(os.path.dirname(target) or ".", exist_ok=True)
+    tmp = f"{target}.tmp{os.getpid()}"
+    try:
+        with open(tmp, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, target)
+    except OSError as exc:
+        raise ExtdepsError(f"cannot write {target}: {exc.strerror}") from None
+    print(target, file=sys.stderr)
+    return 0
+
+
+def register(sub: Any) -> None:
+    from ._recipe import FORMATS  # noqa: PLC0415 - a small table
+
+    parser = sub.add_parser("recipe", help="generate a packaging recipe for another ecosystem")
+    add_path_argument(parser)
+    parser.add_argument("--format", required=True, choices=sorted(FORMATS), help="recipe format")
+    parser.add_argument("--output", metavar="DIR", help="write the file under DIR (else stdout)")
+    parser.add_argument(
+        "--ecosystem", metavar="ID", help="take package names from this mapping instead"
+    )
+    parser.set_defaults(func=cmd_recipe)
