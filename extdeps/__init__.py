@@ -8,6 +8,8 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
+from typing import TYPE_CHECKING, Any
+
 from ._depurl import DepURL
 from ._errors import (
     ExtdepsError,
@@ -21,8 +23,51 @@ from ._external import External, IncludeGroup, normalize_name
 from ._requirement import ExternalRequirement
 from ._source import Project, load_project, read_pyproject
 
+if TYPE_CHECKING:
+    from ._check import CheckReport, Verdict, check, check_requirements
+    from ._config import Choices, resolve_choices
+    from ._mapping import EcosystemMapping, load_mapping
+    from ._registry import Registry, load_registry
+    from ._resolve import Resolved, plan_install, resolve, select
+    from ._system import System
+
+# The heavier parts (probes, mappings, resolution) load on first use, so that
+# `extdeps validate` and `import extdeps` stay cheap.
+_LAZY = {
+    "CheckReport": "_check",
+    "Verdict": "_check",
+    "check": "_check",
+    "check_requirements": "_check",
+    "Choices": "_config",
+    "resolve_choices": "_config",
+    "EcosystemMapping": "_mapping",
+    "load_mapping": "_mapping",
+    "Registry": "_registry",
+    "load_registry": "_registry",
+    "Resolved": "_resolve",
+    "plan_install": "_resolve",
+    "resolve": "_resolve",
+    "select": "_resolve",
+    "System": "_system",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'extdeps' has no attribute {name!r}")
+    import importlib  # noqa: PLC0415 - lazy on purpose
+
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
 __all__ = [
+    "CheckReport",
+    "Choices",
     "DepURL",
+    "EcosystemMapping",
     "ExtdepsError",
     "External",
     "ExternalRequirement",
@@ -33,8 +78,20 @@ __all__ = [
     "InvalidRequirement",
     "MappingError",
     "Project",
+    "Registry",
+    "Resolved",
+    "System",
+    "Verdict",
     "__version__",
+    "check",
+    "check_requirements",
+    "load_mapping",
     "load_project",
+    "load_registry",
     "normalize_name",
+    "plan_install",
     "read_pyproject",
+    "resolve",
+    "resolve_choices",
+    "select",
 ]

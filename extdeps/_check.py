@@ -469,16 +469,33 @@ def check_requirements(
     requirements: Iterable[str],
     *,
     category: Category = "run",
-    choices: Choices,
-    system: System | None = None,
+    extras: Iterable[str] = (),
+    ecosystem: str | None = None,
     environment: Mapping[str, str] | None = None,
+    system: System | None = None,
+    choices: Choices | None = None,
 ) -> CheckReport:
-    """The API for installers: check external dependency specifier strings."""
-    from ._requirement import ExternalRequirement  # noqa: PLC0415
+    """The API for installers: check external dependency specifier strings.
 
-    reqs = tuple(ExternalRequirement.parse(r) for r in requirements)
-    field = {"build": "build_requires", "host": "host_requires", "run": "dependencies"}[category]
-    external = External(**{field: reqs})  # type: ignore[arg-type]
+    ``requirements`` are ``Requires-External-Dep`` values (markers with
+    ``extra == ...`` included); ``extras`` are the extras being installed;
+    ``environment`` is the marker environment of the target (default: this
+    interpreter). The ecosystem is detected unless ``ecosystem`` or ``choices``
+    say otherwise.
+    """
+    from ._config import resolve_choices  # noqa: PLC0415
+    from ._metadata import external_from_metadata  # noqa: PLC0415
+
+    if category == "run":
+        external = external_from_metadata(list(requirements), (), source="<requirements>")
+    else:
+        from ._requirement import ExternalRequirement  # noqa: PLC0415
+
+        reqs = tuple(ExternalRequirement.parse(r) for r in requirements)
+        field = {"build": "build_requires", "host": "host_requires"}[category]
+        external = External(**{field: reqs})  # type: ignore[arg-type]
+    if choices is None:
+        choices = resolve_choices(ecosystem=ecosystem)
     if environment is not None:
-        choices = choices.replace(environment=environment)
-    return check(external, choices=choices, system=system, categories=(category,))
+        choices = choices.replace(environment=dict(environment))
+    return check(external, choices=choices, system=system, categories=(category,), extras=extras)

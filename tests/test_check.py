@@ -192,3 +192,25 @@ def test_check_cli_human(
         "MISSING  host  dep:generic/openblas  not installed (dpkg): libopenblas-dev"
     )
     assert out[-1].endswith("libopenblas-dev")
+
+
+def test_installer_api(tmp_path: Path) -> None:
+    import extdeps
+
+    env = {"CONDA_PREFIX": "/nonexistent", "PATH": "/nonexistent"}
+    report = extdeps.check_requirements(
+        [
+            "dep:generic/zlib@>=1.2",
+            "dep:generic/libffi; extra == 'ffi'",
+            "dep:generic/libyaml; extra == 'yaml'",
+        ],
+        extras=["ffi"],
+        ecosystem="conda-forge",
+        system=extdeps.System(root=str(tmp_path), environ=env, cache_dir=None),
+    )
+    statuses = [(str(v.resolved.requirement.url), v.status) for v in report.verdicts]
+    # an empty root has no headers: both are missing; the 'yaml' extra is not selected
+    assert statuses == [("dep:generic/zlib@>=1.2", "missing"), ("dep:generic/libffi", "missing")]
+    assert report.exit_code() == 1
+    assert report.install is not None
+    assert report.install.commands == (("conda", "install", "--yes", "zlib>=1.2", "libffi"),)
