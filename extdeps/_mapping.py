@@ -20,7 +20,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Literal
 
 from ._data import data_dir, load_json
-from ._errors import InvalidDocument, MappingError, UndecidedError
+from ._errors import ExtdepsError, InvalidDocument, MappingError, UndecidedError
 from ._record import Record
 
 __all__ = [
@@ -239,6 +239,40 @@ class _Checker:
         specs = self.spec_list(value, key)
         return None if specs is None else dict.fromkeys(CATEGORIES, specs)
 
+    def entry(self, raw: dict[str, Any], key: str) -> MappingEntry | None:
+        ident = raw["id"]
+        extra = sorted(
+            set(raw) - {"id", "description", "specs", "specs_from", "urls", "extra_metadata"}
+        )
+        if extra:
+            self.error(f"{key}.{extra[0]}", "unknown key")
+        if ("specs" in raw) == ("specs_from" in raw):
+            self.error(key, "expected exactly one of 'specs' and 'specs_from'")
+            return None
+        specs = None
+        specs_from = None
+        if "specs" in raw:
+            specs = self.specs(raw["specs"], f"{key}.specs")
+            if specs is None:
+                return None
+        else:
+            specs_from = raw["specs_from"]
+            if not isinstance(specs_from, str) or not specs_from.startswith("dep:"):
+                self.error(f"{key}.specs_from", "expected a DepURL string")
+                return None
+        metadata = raw.get("extra_metadata", {})
+        if not isinstance(metadata, dict):
+            self.error(f"{key}.extra_metadata", "expected a table")
+            metadata = {}
+        description = raw.get("description")
+        return MappingEntry(
+            id=ident,
+            specs=specs,
+            specs_from=specs_from,
+            description=description if isinstance(description, str) else None,
+            extra_metadata=metadata,
+        )
+
     def command(self, value: Any, key: str, default_multiple: str) -> Command | None:
         if not isinstance(value, dict):
             self.error(key, "expected a table with 'command'")
@@ -344,11 +378,43 @@ class EcosystemMapping:
         self.name = name
         self.description = description
         self.source = source
-        self.entries = tuple(entries)
         self.package_managers = tuple(package_managers)
+        self._raw: dict[str, list[tuple[int, dict[str, Any]]]] = {}
         self._by_id: dict[str, list[MappingEntry]] = {}
-        for entry in self.entries:
+        for entry in entries:
             self._by_id.setdefault(entry.id, []).append(entry)
+
+    def _build(self, ident: str) -> list[MappingEntry]:
+        built = self._by_id.get(ident)
+        if built is not None:
+            return built
+        check = _Checker(self.source)
+        out = []
+        for i, raw in self._raw.get(ident, ()):
+            entry = check.entry(raw, f"mappings[{i}]")
+            if entry is not None:
+                out.append(entry)
+        if check.errors:
+            raise InvalidDocument(check.errors, source=self.source)
+        self._by_id[ident] = out
+        return out
+
+    @property
+    def entries(self) -> tuple[MappingEntry, ...]:
+        """Every entry, in document order (checking them all)."""
+        self.validate()
+        return tuple(e for ident in self.ids() for e in self._by_id.get(ident, ()))
+
+    def validate(self) -> None:
+        """Check every entry now; raise :class:`InvalidDocument` with all problems."""
+        errors: list[ExtdepsError] = []
+        for ident in self.ids():
+            try:
+                self._build(ident)
+            except InvalidDocument as exc:
+                errors.extend(exc.errors)
+        if errors:
+            raise InvalidDocument(errors, source=self.source)
 
     @classmethod
     def from_document(cls, document: Any, *, source: str = "<mapping>") -> EcosystemMapping:
@@ -366,11 +432,11 @@ class EcosystemMapping:
         if not isinstance(name, str) or not name:
             check.error("name", "expected a non-empty string")
             name = ""
-        entries: list[MappingEntry] = []
         raw_entries = document.get("mappings")
         if not isinstance(raw_entries, list):
             check.error("mappings", "expected an array")
             raw_entries = []
+        raw_by_id: dict[str, list[tuple[int, dict[str, Any]]]] = {}
         for i, raw in enumerate(raw_entries):
             key = f"mappings[{i}]"
             if not isinstance(raw, dict):
@@ -380,39 +446,7 @@ class EcosystemMapping:
             if not isinstance(ident, str) or not ident.startswith("dep:"):
                 check.error(f"{key}.id", "expected a DepURL string")
                 continue
-            extra = sorted(
-                set(raw) - {"id", "description", "specs", "specs_from", "urls", "extra_metadata"}
-            )
-            if extra:
-                check.error(f"{key}.{extra[0]}", "unknown key")
-            if ("specs" in raw) == ("specs_from" in raw):
-                check.error(key, "expected exactly one of 'specs' and 'specs_from'")
-                continue
-            specs = None
-            specs_from = None
-            if "specs" in raw:
-                specs = check.specs(raw["specs"], f"{key}.specs")
-                if specs is None:
-                    continue
-            else:
-                specs_from = raw["specs_from"]
-                if not isinstance(specs_from, str) or not specs_from.startswith("dep:"):
-                    check.error(f"{key}.specs_from", "expected a DepURL string")
-                    continue
-            metadata = raw.get("extra_metadata", {})
-            if not isinstance(metadata, dict):
-                check.error(f"{key}.extra_metadata", "expected a table")
-                metadata = {}
-            description = raw.get("description")
-            entries.append(
-                MappingEntry(
-                    id=ident,
-                    specs=specs,
-                    specs_from=specs_from,
-                    description=description if isinstance(description, str) else None,
-                    extra_metadata=metadata,
-                )
-            )
+            raw_by_id.setdefault(ident, []).append((i, raw))
         managers: list[PackageManager] = []
         raw_managers = document.get("package_managers")
         if not isinstance(raw_managers, list):
@@ -444,30 +478,39 @@ class EcosystemMapping:
                     PackageManager(name=pm_name, install=install, query=query, syntax=syntax)
                 )
         if check.errors:
+            # a broken document: report its entries' problems too, all at once
+            for pairs in raw_by_id.values():
+                for i, raw in pairs:
+                    check.entry(raw, f"mappings[{i}]")
+            check.errors.sort(key=lambda e: (not (e.key or "").startswith("mappings"), e.key or ""))
             raise InvalidDocument(check.errors, source=source)
-        return cls(
+        mapping = cls(
             name=name,
-            entries=entries,
+            entries=(),
             package_managers=managers,
             description=document.get("description")
             if isinstance(document.get("description"), str)
             else None,
             source=source,
         )
+        # entries are checked when first used (loading stays cheap); `entries` and
+        # `validate()` check them all
+        mapping._raw = raw_by_id
+        return mapping
 
     # -- lookups --------------------------------------------------------------
     def __contains__(self, ident: object) -> bool:
-        return ident in self._by_id
+        return ident in self._raw or ident in self._by_id
 
     def __iter__(self) -> Iterator[MappingEntry]:
         return iter(self.entries)
 
     def ids(self) -> tuple[str, ...]:
-        return tuple(self._by_id)
+        return tuple(dict.fromkeys([*self._raw, *self._by_id]))
 
     def alternatives(self, ident: str) -> tuple[MappingEntry, ...]:
         """Every entry for ``ident``, the ecosystem's preferred one first."""
-        return tuple(self._by_id.get(ident, ()))
+        return tuple(self._build(ident)) if ident in self else ()
 
     def resolve(self, entry: MappingEntry) -> Mapping[Category, tuple[str, ...]]:
         """The specs of an entry, following ``specs_from`` (first alternative of the target)."""
@@ -479,7 +522,7 @@ class EcosystemMapping:
                 raise MappingError(
                     "specs_from forms a cycle: " + " -> ".join([*seen, target]), source=self.source
                 )
-            candidates = self._by_id.get(target)
+            candidates = self.alternatives(target)
             if not candidates:
                 raise MappingError(
                     f"{entry.id}: specs_from names {target}, which this mapping lacks",
@@ -492,7 +535,7 @@ class EcosystemMapping:
     def specs(self, ident: str, category: Category) -> tuple[str, ...] | None:
         """The preferred specs of ``ident`` for ``category``: ``None`` when the mapping
         does not list the id, ``()`` when the ecosystem has no package for it."""
-        candidates = self._by_id.get(ident)
+        candidates = self.alternatives(ident)
         if not candidates:
             return None
         return self.resolve(candidates[0]).get(category, ())
@@ -519,7 +562,7 @@ class EcosystemMapping:
         added; package managers with the same name are replaced likewise. Without
         it, ``other``'s entries are appended as extra alternatives.
         """
-        overridden = set(other._by_id) if replace else set()
+        overridden = set(other.ids()) if replace else set()
         entries = [e for e in self.entries if e.id not in overridden]
         entries.extend(other.entries)
         names = {m.name for m in other.package_managers}
@@ -550,7 +593,9 @@ def load_mapping(ecosystem_or_path: str | os.PathLike[str]) -> EcosystemMapping:
     """Load a shipped mapping by ecosystem id (``debian+12``) or any mapping file by path."""
     text = os.fspath(ecosystem_or_path)
     if text.endswith(".json") or os.sep in text:
-        return _load_mapping_file(os.path.abspath(text))
+        mapping = _load_mapping_file(os.path.abspath(text))
+        mapping.validate()  # a user's file is checked whole before anything uses it
+        return mapping
     path = mapping_path(text)
     if not os.path.exists(path):
         known = ", ".join(sorted(known_ecosystems()))

@@ -39,7 +39,11 @@ class Definition(Record):
         provides: tuple[str, ...] = (),
         urls: Mapping[str, str] | None = None,
     ) -> None:
-        self._set(id=id, description=description, provides=tuple(provides), urls=dict(urls or {}))
+        set_ = object.__setattr__  # thousands are built at load: keep it direct
+        set_(self, "id", id)
+        set_(self, "description", description)
+        set_(self, "provides", tuple(provides))
+        set_(self, "urls", urls or {})
 
     def __hash__(self) -> int:
         return hash(self.id)
@@ -65,6 +69,8 @@ class Definition(Record):
 def _urls(value: Any, key: str, source: str, errors: list[MappingError]) -> dict[str, str]:
     if value is None:
         return {}
+    if type(value) is dict and all(type(v) is str for v in value.values()):
+        return value  # the common shape: keep the parsed table
     if isinstance(value, str):
         return {"home": value}
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
