@@ -39,7 +39,7 @@ from packaging.version import InvalidVersion, Version
 
 from ._data import virtual_namespaces
 from ._errors import InvalidDepURL
-from ._record import Record
+from ._record import LazyPattern, Record
 
 if TYPE_CHECKING:
     from packaging.specifiers import SpecifierSet
@@ -99,12 +99,12 @@ PURL_TYPES: dict[str, tuple[_Requirement, bool, bool]] = {
 
 ALLOWED_OPERATORS = (">=", ">", "<=", "<", "==")
 _ALLOWED_TEXT = ", ".join(ALLOWED_OPERATORS)
-_TYPE_RE = re.compile(r"[A-Za-z][A-Za-z0-9.+\-]*\Z")
-_KEY_RE = re.compile(r"[A-Za-z][A-Za-z0-9.\-_]*\Z")
-_BAD_PERCENT_RE = re.compile(r"%(?![0-9A-Fa-f]{2})")
-_CLAUSE_RE = re.compile(r"\s*(===|==|>=|<=|~=|!=|>|<|=)?\s*(.*?)\s*\Z", re.DOTALL)
+_TYPE_RE = LazyPattern(r"[A-Za-z][A-Za-z0-9.+\-]*\Z")
+_KEY_RE = LazyPattern(r"[A-Za-z][A-Za-z0-9.\-_]*\Z")
+_BAD_PERCENT_RE = LazyPattern(r"%(?![0-9A-Fa-f]{2})")
+_CLAUSE_RE = LazyPattern(r"\s*(===|==|>=|<=|~=|!=|>|<|=)?\s*(.*?)\s*\Z", re.DOTALL)
 _SAFE = "-._~:"
-_SAFE_RE = re.compile(r"[A-Za-z0-9\-._~:]*\Z")
+_SAFE_RE = LazyPattern(r"[A-Za-z0-9\-._~:]*\Z")
 _OP_RANK = {"==": 0, ">=": 1, ">": 1, "<=": 2, "<": 2}
 _LEGACY_VIRTUAL_NAMES = {"cpp": "cxx", "c++": "cxx"}
 

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, Literal
 
 from ._errors import ExtdepsError, InvalidDepURL, InvalidExternal
-from ._record import Record
+from ._record import LazyPattern, Record
 from ._requirement import ExternalRequirement
 
 __all__ = ["CATEGORIES", "External", "IncludeGroup", "normalize_name"]
@@ -40,8 +40,8 @@ _LEGACY_KEYS = {
     ),
     "run-requires": ("dependencies", "runtime dependencies go in 'dependencies'"),
 }
-_NAME_RE = re.compile(r"^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$", re.IGNORECASE)
-_BARE_KEY_RE = re.compile(r"^[A-Za-z0-9_-]+$")
+_NAME_RE = LazyPattern(r"^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$", re.IGNORECASE)
+_BARE_KEY_RE = LazyPattern(r"^[A-Za-z0-9_-]+$")
 
 
 def _close(word: str, possibilities: Iterable[str], n: int = 1, cutoff: float = 0.6) -> list[str]:

@@ -15,13 +15,12 @@ from __future__ import annotations
 
 import functools
 import os
-import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Literal
 
 from ._data import data_dir, load_json
 from ._errors import ExtdepsError, InvalidDocument, MappingError, UndecidedError
-from ._record import Record
+from ._record import LazyPattern, Record
 
 __all__ = [
     "Command",
@@ -36,9 +35,9 @@ __all__ = [
 
 Category = Literal["build", "host", "run"]
 CATEGORIES: tuple[Category, ...] = ("build", "host", "run")
-SAFE_SPEC = re.compile(r"[A-Za-z0-9_][A-Za-z0-9+._@:/=*~,-]*\Z")
+SAFE_SPEC = LazyPattern(r"[A-Za-z0-9_][A-Za-z0-9+._@:/=*~,-]*\Z")
 _SHELLS = {"sh", "bash", "dash", "zsh", "ksh", "fish", "csh", "tcsh", "cmd", "powershell", "pwsh"}
-_ECOSYSTEM_RE = re.compile(r"[a-z0-9\-_.]+(\+[a-z0-9\-_.]+)?\Z")
+_ECOSYSTEM_RE = LazyPattern(r"[a-z0-9\-_.]+(\+[a-z0-9\-_.]+)?\Z")
 _ELEVATORS = {"sudo", "doas", "su", "pkexec", "run0", "runas", "env"}
 _OPERATORS = {
     "==": "equal",

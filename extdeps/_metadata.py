@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import email.parser
 import os
-import re
 from collections.abc import Iterable
 
 from ._errors import InputError, InvalidDepURL, InvalidDocument
 from ._external import External, normalize_name
+from ._record import LazyPattern
 from ._requirement import ExternalRequirement
 from ._source import Project
 
@@ -30,7 +30,7 @@ __all__ = [
 
 REQUIRES_FIELD = "Requires-External-Dep"
 PROVIDES_FIELD = "Provides-External-Extra"
-_EXTRA_RE = re.compile(r"""extra\s*==\s*['"]([^'"]+)['"]""")
+_EXTRA_RE = LazyPattern(r"""extra\s*==\s*['"]([^'"]+)['"]""")
 
 
 def _with_extra(req: ExternalRequirement, extra: str) -> str:

@@ -14,7 +14,7 @@ import os
 import re
 from collections.abc import Callable, Iterable, Mapping
 
-from ._record import Record
+from ._record import LazyPattern, Record
 from ._system import System
 
 __all__ = [
@@ -27,7 +27,7 @@ __all__ = [
     "upstream_version",
 ]
 
-_LEADING_VERSION = re.compile(r"\d+(?:\.\d+)*")
+_LEADING_VERSION = LazyPattern(r"\d+(?:\.\d+)*")
 
 
 class Package(Record):
@@ -320,7 +320,7 @@ def _read_homebrew(system: System) -> PackageDB | str:
 
 # -- Nix ----------------------------------------------------------------------
 
-_STORE_NAME = re.compile(r"^[0-9a-z]{32}-(?P<name>.+?)-(?P<version>\d[^-]*)$")
+_STORE_NAME = LazyPattern(r"^[0-9a-z]{32}-(?P<name>.+?)-(?P<version>\d[^-]*)$")
 
 
 def _read_nix(system: System) -> PackageDB | str:

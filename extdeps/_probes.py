@@ -23,7 +23,7 @@ from typing import Any
 
 from ._data import data_dir, load_json
 from ._errors import InvalidDocument, MappingError
-from ._record import Record
+from ._record import LazyPattern, Record
 from ._system import System
 
 __all__ = ["Evidence", "ProbeSpec", "Probes", "load_probes"]
@@ -41,7 +41,7 @@ _LIB_DIRS = (
     "/usr/lib/aarch64-linux-gnu",
 )
 _INCLUDE_DIRS = ("/usr/include", "/usr/local/include")
-_VERSION_RE = re.compile(r"(?<![\w.])v?(\d+(?:\.\d+)+[a-z0-9]*)")
+_VERSION_RE = LazyPattern(r"(?<![\w.])v?(\d+(?:\.\d+)+[a-z0-9]*)")
 
 
 class Evidence(Record):

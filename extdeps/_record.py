@@ -8,6 +8,7 @@ write a typed keyword-only ``__init__`` that calls :meth:`Record._set`.
 
 from __future__ import annotations
 
+import re
 from typing import Any, TypeVar
 
 R = TypeVar("R", bound="Record")
@@ -47,3 +48,29 @@ class Record:
     def __repr__(self) -> str:
         inner = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
         return f"{type(self).__name__}({inner})"
+
+
+class LazyPattern:
+    """A regular expression compiled on first use.
+
+    Compiling a pattern costs about a millisecond on a slow machine; modules
+    that are imported by every command keep their patterns lazy.
+    """
+
+    __slots__ = ("_compiled", "_flags", "_pattern")
+
+    def __init__(self, pattern: str, flags: int = 0) -> None:
+        self._pattern = pattern
+        self._flags = flags
+        self._compiled: re.Pattern[str] | None = None
+
+    def _get(self) -> re.Pattern[str]:
+        if self._compiled is None:
+            self._compiled = re.compile(self._pattern, self._flags)
+        return self._compiled
+
+    def match(self, text: str) -> re.Match[str] | None:
+        return self._get().match(text)
+
+    def search(self, text: str) -> re.Match[str] | None:
+        return self._get().search(text)
