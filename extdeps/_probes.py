@@ -178,6 +178,7 @@ class Probes:
     def __init__(self, specs: Mapping[str, ProbeSpec], source: str = "probes.json") -> None:
         self.specs = dict(specs)
         self.source = source
+        self._raw: dict[str, Any] = {}
 
     @classmethod
     def from_document(cls, document: Any, *, source: str = "probes.json") -> Probes:
@@ -185,20 +186,30 @@ class Probes:
         raw = document.get("probes") if isinstance(document, dict) else None
         if not isinstance(raw, dict):
             raise InvalidDocument([MappingError("expected a table", source=source, key="probes")])
-        specs = {}
-        for ident, value in raw.items():
+        for ident in raw:
             if not isinstance(ident, str) or not ident.startswith("dep:"):
                 errors.append(MappingError("keys must be DepURLs", source=source, key="probes"))
-                continue
-            spec = _parse_probe(value, f'probes."{ident}"', source, errors)
-            if spec is not None:
-                specs[ident] = spec
         if errors:
             raise InvalidDocument(errors, source=source)
-        return cls(specs, source)
+        probes = cls({}, source)
+        probes._raw = dict(raw)  # each entry is checked when first used
+        return probes
 
     def get(self, ident: str) -> ProbeSpec | None:
-        return self.specs.get(ident)
+        spec = self.specs.get(ident)
+        if spec is None and ident in self._raw:
+            errors: list[MappingError] = []
+            spec = _parse_probe(self._raw.pop(ident), f'probes."{ident}"', self.source, errors)
+            if errors:
+                raise InvalidDocument(errors, source=self.source)
+            assert spec is not None
+            self.specs[ident] = spec
+        return spec
+
+    def validate(self) -> None:
+        """Check every entry now."""
+        for ident in list(self._raw):
+            self.get(ident)
 
 
 @functools.lru_cache(maxsize=2)
@@ -299,16 +310,22 @@ class Prober:
             return self._ld_cache
         names: set[str] = set()
         if self.system.root in ("", "/"):
-            ldconfig = self.system.which("ldconfig") or (
-                "/sbin/ldconfig" if os.path.exists("/sbin/ldconfig") else None
-            )
-            if ldconfig:
-                done = self.system.run([ldconfig, "-p"])
-                if done.ok:
-                    for line in done.stdout.splitlines()[1:]:
-                        name = line.strip().split(" ", 1)[0]
-                        if name:
-                            names.add(name)
+            key = self.system.fingerprint("/etc/ld.so.cache")
+            cached = self.system.cache.get("ldconfig", key)
+            if isinstance(cached, list):
+                names.update(cached)
+            else:
+                ldconfig = self.system.which("ldconfig") or (
+                    "/sbin/ldconfig" if os.path.exists("/sbin/ldconfig") else None
+                )
+                if ldconfig:
+                    done = self.system.run([ldconfig, "-p"])
+                    if done.ok:
+                        for line in done.stdout.splitlines()[1:]:
+                            name = line.strip().split(" ", 1)[0]
+                            if name:
+                                names.add(name)
+                        self.system.cache.put("ldconfig", key, sorted(names), keep=2)
         dirs = [d for d in self.system.environ.get("LD_LIBRARY_PATH", "").split(os.pathsep) if d]
         prefix = self.system.environ.get("CONDA_PREFIX")
         if prefix:

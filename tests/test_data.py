@@ -57,7 +57,8 @@ def test_known_ecosystems_schema_and_files() -> None:
 def test_mapping_schema_and_loader(path: Path) -> None:
     document = _load(path)
     assert _errors(_validator("external-mapping.schema.json"), document) == []
-    EcosystemMapping.from_document(document, source=str(path))  # safe specs, command templates
+    # safe specs and command templates, every entry checked
+    EcosystemMapping.from_document(document, source=str(path)).validate()
 
 
 def test_other_documents_schema() -> None:
@@ -67,8 +68,10 @@ def test_other_documents_schema() -> None:
         )
         == []
     )
-    if (DATA / "probes.json").exists():
-        assert _errors(_validator("probes.schema.json"), _load(DATA / "probes.json")) == []
+    assert _errors(_validator("probes.schema.json"), _load(DATA / "probes.json")) == []
+    from extdeps._probes import Probes
+
+    Probes.from_document(_load(DATA / "probes.json")).validate()
 
 
 def _registry() -> Registry:
