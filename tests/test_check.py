@@ -214,3 +214,23 @@ def test_installer_api(tmp_path: Path) -> None:
     assert report.exit_code() == 1
     assert report.install is not None
     assert report.install.commands == (("conda", "install", "--yes", "zlib>=1.2", "libffi"),)
+
+
+@pytest.mark.system
+def test_fortran_compiler_with_shipped_data(monkeypatch: pytest.MonkeyPatch) -> None:
+    """gfortran (installed by CI) is found with its version, through the shipped mapping."""
+    need(shutil.which("gfortran") is not None, "needs gfortran (apt-get install gfortran)")
+    monkeypatch.delenv("EXTDEPS_DATA_DIR")
+    from tests.conftest import clear_data_caches
+
+    clear_data_caches()
+    import subprocess
+
+    expected = subprocess.run(
+        ["gfortran", "-dumpfullversion"], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    got = _run(
+        {"build-requires": ["dep:virtual/compiler/fortran", "dep:virtual/compiler/fortran@>=2008"]}
+    )
+    assert got["dep:virtual/compiler/fortran"] == ("satisfied", expected)
+    assert got["dep:virtual/compiler/fortran@>=2008"] == ("satisfied", "2008")

@@ -20,7 +20,7 @@ import pytest
 
 from tests.conftest import need
 
-pytestmark = [pytest.mark.system, pytest.mark.usefixtures("minidata")]
+pytestmark = pytest.mark.system
 
 PROJECT = """\
 [project]
