@@ -33,6 +33,8 @@ def coverage(registry: Registry, mapping: EcosystemMapping) -> dict[str, Any]:
             continue
         if any(specs.get(c) for c in ("build", "host", "run")):
             mapped.append(ident)
+        elif alternatives[0].extra_metadata.get("unverified"):
+            missing.append(ident)  # listed, but nobody could confirm a name
         else:
             unavailable.append(ident)
     total = len(registry.canonical_ids()) or 1

@@ -237,6 +237,20 @@ def resolve(
                 Resolved(selected=item, canonical=canonical, status="unknown", reason=exc.message)
             )
             continue
+        unverified = entry.extra_metadata.get("unverified")
+        if not specs and unverified:
+            # an empty entry that says nobody could confirm the names: not "unavailable"
+            out.append(
+                Resolved(
+                    selected=item,
+                    canonical=canonical,
+                    provider=provider,
+                    status="unknown",
+                    reason=f"the {mapping.name} mapping has no verified package names for it: "
+                    f"{unverified}",
+                )
+            )
+            continue
         if not specs:
             out.append(
                 Resolved(

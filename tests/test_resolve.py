@@ -307,3 +307,28 @@ def test_detect_cli(capsys: pytest.CaptureFixture[str]) -> None:
     assert doc["package_manager"] == "apt"
     assert main(["detect", "--ecosystem", "gentoo"]) == 3
     assert "no mapping for this system: tried gentoo" in capsys.readouterr().err
+
+
+def test_unverified_empty_entry_is_unknown_not_unavailable() -> None:
+    from extdeps._mapping import EcosystemMapping
+
+    mapping = EcosystemMapping.from_document(
+        {
+            "name": "example",
+            "mappings": [
+                {
+                    "id": "dep:generic/zlib",
+                    "specs": [],
+                    "extra_metadata": {"unverified": "index unreachable"},
+                },
+                {"id": "dep:generic/libffi", "specs": []},
+            ],
+            "package_managers": [],
+        }
+    )
+    external = External.from_table({"host-requires": ["dep:generic/zlib", "dep:generic/libffi"]})
+    items = resolve(select(external), registry=load_registry(), mapping=mapping)
+    assert [(i.status, i.reason) for i in items] == [
+        ("unknown", "the example mapping has no verified package names for it: index unreachable"),
+        ("unavailable", "the example mapping says it has no package for the host category"),
+    ]
