@@ -162,7 +162,7 @@ def render_conda_forge(recipe: RecipeData) -> str:
         if not items:
             continue
         lines.append(f"  {name}:")
-        for item, selector in items:
+        for item, selector in dict.fromkeys(items):
             if item.startswith("#"):
                 lines.append(f"    {item}")
             elif selector:
@@ -224,7 +224,7 @@ def render_conda_forge_meta(recipe: RecipeData) -> str:
         if not items:
             continue
         lines.append(f"  {name}:")
-        for item, selector in items:
+        for item, selector in dict.fromkeys(items):
             if item.startswith("#"):
                 lines.append(f"    {item}")
             else:
