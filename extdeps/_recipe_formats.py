@@ -99,6 +99,11 @@ def _conda_lines(recipe: RecipeData, category: str, *, v1: bool) -> list[tuple[s
             jinja = "${{ compiler('%s') }}" if v1 else "{{ compiler('%s') }}"
             out.append((jinja % dep.compiler, selector))
             continue
+        if dep.url.id == "dep:virtual/driver/cuda":
+            # conda's own virtual package for the driver has the same version meaning
+            bound = ",".join(f"{op}{v}" for op, v in dep.url.clauses)
+            out.append((f"__cuda {bound}".strip(), selector))
+            continue
         if not dep.packages:
             out.append((_todo_unmapped(dep), None))
             continue
