@@ -501,8 +501,8 @@ def render_nix(recipe: RecipeData) -> str:
     runtime: list[str] = []
     todos: list[str] = []
     for dep in recipe.deps:
-        if dep.compiler:
-            continue  # stdenv provides the C/C++ compilers
+        if dep.compiler in ("c", "cxx"):
+            continue  # stdenv provides the C and C++ compilers
         if not dep.packages:
             todos.append(_todo_unmapped(dep))
             continue
@@ -574,8 +574,8 @@ def render_homebrew(recipe: RecipeData) -> str:
     ]
     seen: set[str] = set()
     for dep in recipe.deps:
-        if dep.compiler:
-            continue  # Xcode's command line tools provide the compilers
+        if dep.compiler in ("c", "cxx", "objective-c", "objective-cxx"):
+            continue  # Xcode's command line tools provide these compilers
         if not dep.packages:
             lines.append("  " + _todo_unmapped(dep))
             continue
