@@ -273,6 +273,8 @@ class _Checker:
         url = item.requirement.url
         if item.status == "skipped":
             return Verdict(resolved=item, status="skipped", reason=item.reason)
+        if url.is_virtual and item.canonical not in self.registry:
+            return Verdict(resolved=item, status="unknown", reason=item.reason)
         spec = url if url.version is not None else None
         if url.is_virtual and url.namespace == "compiler":
             return self.compiler(item, url.name, spec)

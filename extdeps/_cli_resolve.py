@@ -222,6 +222,18 @@ def cmd_install(args: argparse.Namespace) -> int:
         print(f"note: {note}", file=sys.stderr)
     for item in plan.unmapped:
         print(f"note: {item.requirement.url} left out: {item.reason}", file=sys.stderr)
+    if not plan.commands:
+        print("nothing to install", file=sys.stderr)
+    elif not args.json:
+        import shlex  # noqa: PLC0415 - display only
+
+        for command in plan.commands:
+            print(shlex.join(command))
+    code = EXIT_OK
+    if args.execute and plan.commands:
+        from ._system import run_install  # noqa: PLC0415 - the only place that runs installers
+
+        code = run_install(plan.commands, assume_yes=args.yes)
     if args.json:
         _emit_json(
             _document(
@@ -232,25 +244,12 @@ def cmd_install(args: argparse.Namespace) -> int:
                 commands=[list(c) for c in plan.commands],
                 packages=list(plan.packages),
                 notes=list(plan.notes),
-                executed=False,
+                executed=bool(args.execute and plan.commands),
+                exit_code=code,
             ),
             sys.stdout,
         )
-        if not args.execute:
-            return EXIT_OK
-    if not plan.commands:
-        print("nothing to install", file=sys.stderr)
-        return EXIT_OK
-    if not args.json:
-        import shlex  # noqa: PLC0415 - display only
-
-        for command in plan.commands:
-            print(shlex.join(command))
-    if not args.execute:
-        return EXIT_OK
-    from ._system import run_install  # noqa: PLC0415 - the only place that runs installers
-
-    return run_install(plan.commands, assume_yes=args.yes)
+    return code
 
 
 def register(sub: Any) -> None:

@@ -40,16 +40,25 @@ _LANGUAGES: dict[str, tuple[str, tuple[str, ...], str, str]] = {
 }
 # standard year -> -std= flag
 _STANDARDS: dict[str, dict[int, str]] = {
-    "c": {1989: "c89", 1999: "c99", 2011: "c11", 2017: "c17", 2023: "c2x"},
+    "c": {1989: "c89", 1990: "c90", 1999: "c99", 2011: "c11", 2017: "c17", 2023: "c2x"},
     "cxx": {
         1998: "c++98",
+        2003: "c++03",
         2011: "c++11",
         2014: "c++14",
         2017: "c++17",
         2020: "c++20",
         2023: "c++23",
     },
-    "fortran": {1995: "f95", 2003: "f2003", 2008: "f2008", 2018: "f2018"},
+    # gfortran has no -std for FORTRAN 77 or Fortran 90: 'legacy' accepts both
+    "fortran": {
+        1977: "legacy",
+        1990: "legacy",
+        1995: "f95",
+        2003: "f2003",
+        2008: "f2008",
+        2018: "f2018",
+    },
 }
 
 

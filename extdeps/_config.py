@@ -23,7 +23,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ._detect import Detection, detect
-from ._errors import ExtdepsError, InputError, InvalidDocument
+from ._errors import ExtdepsError, InputError, InvalidDocument, UndecidedError
 from ._mapping import EcosystemMapping, load_mapping, mapping_path
 from ._record import Record
 
@@ -164,13 +164,24 @@ def resolve_choices(
     def available(ident: str) -> bool:
         return mapping_file is not None or os.path.exists(mapping_path(ident))
 
-    detection = detect(
-        available=available,
-        ecosystem=ecosystem,
-        package_manager=package_manager,
-        root=root or env.get("EXTDEPS_ROOT") or "/",
-        environ=env,
-    )
+    try:
+        detection = detect(
+            available=available,
+            ecosystem=ecosystem,
+            package_manager=package_manager,
+            root=root or env.get("EXTDEPS_ROOT") or "/",
+            environ=env,
+        )
+    except UndecidedError:
+        if not mapping_file:
+            raise
+        # the mapping was given: nothing needs detecting
+        detection = Detection(
+            ecosystem="custom",
+            mapping=mapping_file,
+            package_manager=package_manager or env.get("EXTDEPS_PACKAGE_MANAGER") or None,
+            evidence=[f"mapping given: {mapping_file}"],
+        )
     if mapping_file:
         overrides.append(f"mapping replaced by {mapping_file}")
         loaded = load_mapping(mapping_file)

@@ -280,11 +280,11 @@ class DepURL(Record):
         out = "pkg:" + self.id[len("dep:") :]
         qualifiers = dict(self.qualifiers)
         if self.version is not None:
-            clauses = sorted(self.clauses, key=lambda c: (Version(c[1]), _OP_RANK[c[0]]))
+            clauses = _reduced(self.clauses)
             if len(clauses) == 1 and clauses[0][0] == "==":
                 out += "@" + _encode(clauses[0][1])
             else:
-                vers = "|".join(v if op == "==" else f"{op}{v}" for op, v in clauses)
+                vers = "|".join(f"{op}{v}" for op, v in clauses)
                 qualifiers["vers"] = f"vers:{self.type}/{vers}"
         if qualifiers:
             out += "?" + "&".join(f"{k}={_encode(qualifiers[k])}" for k in sorted(qualifiers))
@@ -294,6 +294,32 @@ class DepURL(Record):
 
     def __repr__(self) -> str:
         return f"<DepURL({str(self)!r})>"
+
+
+def _reduced(clauses: tuple[tuple[str, str], ...]) -> list[tuple[str, str]]:
+    """The same (non-empty) range as one pin, or at most one lower and one upper bound,
+    ascending, as a ``vers`` range wants it."""
+    pins = [v for op, v in clauses if op == "=="]
+    if pins:
+        return [("==", pins[0])]  # a non-empty range with a pin is that pin
+    lower: tuple[str, str] | None = None
+    upper: tuple[str, str] | None = None
+    for op, v in clauses:
+        version = Version(v)
+        if op in (">=", ">"):
+            if (
+                lower is None
+                or version > Version(lower[1])
+                or (version == Version(lower[1]) and op == ">")
+            ):
+                lower = (op, v)
+        elif (
+            upper is None
+            or version < Version(upper[1])
+            or (version == Version(upper[1]) and op == "<")
+        ):
+            upper = (op, v)
+    return [c for c in (lower, upper) if c is not None]
 
 
 def _matches(op: str, spec: Version, candidate: Version) -> bool:
@@ -382,8 +408,41 @@ def _parse_version(text: str, start: int, raw: str) -> str:
             offset += width + 1
     if len(clauses) == 1 and clauses[0][2] in ("", "=="):
         return str(clauses[0][1])
-    clauses.sort(key=lambda c: (_OP_RANK[c[0]], c[1]))
-    return ",".join(f"{op}{version}" for op, version, _ in clauses)
+    # inclusive before exclusive for the same version: one canonical order
+    clauses.sort(key=lambda c: (_OP_RANK[c[0]], c[1], c[0] in (">", "<")))
+    canonical = ",".join(f"{op}{version}" for op, version, _ in clauses)
+    if _empty_range([(op, version) for op, version, _ in clauses]):
+        raise _fail(
+            f"the version range '{canonical}' admits no version", text, start, start + len(raw)
+        )
+    return canonical
+
+
+def _empty_range(clauses: list[tuple[str, Version]]) -> bool:
+    """Whether no version can satisfy every clause (bounds and pins only)."""
+    lower: tuple[Version, bool] | None = None  # (version, inclusive)
+    upper: tuple[Version, bool] | None = None
+    pins = []
+    for op, version in clauses:
+        if op == "==":
+            pins.append(version)
+        elif op in (">=", ">"):
+            if lower is None or version > lower[0] or (version == lower[0] and op == ">"):
+                lower = (version, op == ">=")
+        elif upper is None or version < upper[0] or (version == upper[0] and op == "<"):
+            upper = (version, op == "<=")
+    if (
+        lower
+        and upper
+        and (lower[0] > upper[0] or (lower[0] == upper[0] and not (lower[1] and upper[1])))
+    ):
+        return True
+    for pin in pins:
+        if lower and (pin < lower[0] or (pin == lower[0] and not lower[1])):
+            return True
+        if upper and (pin > upper[0] or (pin == upper[0] and not upper[1])):
+            return True
+    return len(set(pins)) > 1
 
 
 def _parse(text: str) -> DepURL:

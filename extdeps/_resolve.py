@@ -110,7 +110,7 @@ def select(
     known = set(external.extras)
     for extra in chosen:
         if extra not in known:
-            raise UndecidedError(
+            raise ExtdepsError(
                 f"unknown extra {extra!r}",
                 hint="extras of this project: " + (", ".join(sorted(known)) or "none"),
             )
@@ -132,7 +132,7 @@ def select(
     for group in groups:
         name = normalize_name(group)
         if name not in external.dependency_groups:
-            raise UndecidedError(
+            raise ExtdepsError(
                 f"unknown dependency group {group!r}",
                 hint="groups of this project: "
                 + (", ".join(sorted(external.dependency_groups)) or "none"),
@@ -204,6 +204,9 @@ def resolve(
                 else f"the {mapping.name} mapping has no entry for it"
             )
             suggestions = registry.suggest(canonical) if canonical not in registry else []
+            legacy = {"cpp": "cxx", "c++": "cxx"}.get(url.name) if url.is_virtual else None
+            if legacy and url.namespace == "compiler":
+                suggestions = [f"dep:virtual/compiler/{legacy}"]
             if suggestions:
                 reason += "; did you mean " + " or ".join(suggestions) + "?"
             out.append(
