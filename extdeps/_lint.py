@@ -1,0 +1,781 @@
+"""``extdeps lint``: checks of a valid ``[external]`` table against the registry and mappings.
+
+Validation (:meth:`External.from_table`) checks syntax; lint checks meaning. Each
+rule yields :class:`Finding` objects with a rule id, a severity, the key path, a
+one-line message and a hint:
+
+==================== ======== ==========================================================
+rule                 severity what it flags
+==================== ======== ==========================================================
+unknown-id           error    a ``generic``/``virtual`` id the registry does not know
+                     warning  any other id the registry does not know
+alias                warning  an alias; the hint names its canonical id
+ecosystem-specific   warning  ``dep:deb/...``, ``dep:rpm/...``, ``dep:conda/...``...
+virtual-version      error    a C/C++/Fortran standard that is not a four-digit year
+                     warning  other virtual versions outside their namespace's scheme
+never-true-marker    error    a marker that no environment satisfies
+                     warning  a marker false on Linux, macOS and Windows, Python 3.9-3.14
+compiler-at-runtime  warning  a compiler under ``dependencies``
+library-at-build     warning  a library under ``build-requires`` (belongs in host-requires)
+==================== ======== ==========================================================
+
+Lint is pure: the registry and mappings are parameters (the shipped ones by
+default) and nothing touches the system. The table of build-system names
+(pkg-config modules, CMake packages, linker names) that lint's "did you mean"
+uses lives here too; ``extdeps scan`` maps build files through it.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import os
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Literal
+
+from packaging.version import InvalidVersion, Version
+
+from ._errors import ExtdepsError
+from ._record import Record
+
+if TYPE_CHECKING:
+    from packaging.markers import Marker
+
+    from ._depurl import DepURL
+    from ._external import External
+    from ._mapping import EcosystemMapping
+    from ._registry import Registry
+    from ._requirement import ExternalRequirement
+
+__all__ = [
+    "RULES",
+    "CoverageRow",
+    "Finding",
+    "LintReport",
+    "category_of",
+    "known_name",
+    "lint_external",
+    "lookup_name",
+    "shipped_mappings",
+]
+
+Severity = Literal["error", "warning"]
+Category = Literal["build", "host", "run"]
+RULES = (
+    "unknown-id",
+    "alias",
+    "ecosystem-specific",
+    "virtual-version",
+    "never-true-marker",
+    "compiler-at-runtime",
+    "library-at-build",
+)
+
+# Misspellings and old names that difflib would not find (or would rank badly).
+_DID_YOU_MEAN = {
+    "dep:virtual/compiler/cpp": "dep:virtual/compiler/cxx",
+    "dep:virtual/compiler/c++": "dep:virtual/compiler/cxx",
+    "dep:virtual/compiler/cplusplus": "dep:virtual/compiler/cxx",
+    "dep:virtual/compiler/g++": "dep:virtual/compiler/cxx",
+    "dep:virtual/compiler/cc": "dep:virtual/compiler/c",
+    "dep:virtual/compiler/gcc": "dep:virtual/compiler/c",
+    "dep:virtual/compiler/clang": "dep:virtual/compiler/c",
+    "dep:virtual/compiler/gfortran": "dep:virtual/compiler/fortran",
+    "dep:virtual/compiler/f77": "dep:virtual/compiler/fortran",
+    "dep:virtual/compiler/f90": "dep:virtual/compiler/fortran",
+    "dep:virtual/compiler/f95": "dep:virtual/compiler/fortran",
+    "dep:virtual/compiler/objc": "dep:virtual/compiler/objective-c",
+    "dep:virtual/compiler/objc++": "dep:virtual/compiler/objective-cxx",
+    "dep:virtual/compiler/objcxx": "dep:virtual/compiler/objective-cxx",
+    "dep:virtual/compiler/objcpp": "dep:virtual/compiler/objective-cxx",
+    "dep:virtual/compiler/csharp": "dep:virtual/compiler/c-sharp",
+    "dep:virtual/compiler/cs": "dep:virtual/compiler/c-sharp",
+    "dep:virtual/compiler/nvcc": "dep:virtual/compiler/cuda",
+    "dep:virtual/compiler/rustc": "dep:virtual/compiler/rust",
+    "dep:virtual/compiler/golang": "dep:virtual/compiler/go",
+    "dep:virtual/compiler/openmp": "dep:virtual/interface/openmp",
+    "dep:virtual/interface/omp": "dep:virtual/interface/openmp",
+    "dep:virtual/interface/cuda": "dep:virtual/driver/cuda",
+    "dep:virtual/interface/openblas": "dep:generic/openblas",
+    "dep:virtual/interface/mkl": "dep:generic/mkl",
+}
+
+# Build-system names (pkg-config modules, CMake packages, linker names, programs),
+# one line per target: "<id>: <names>". A short id is dep:generic/<id>; "virtual/..."
+# is dep:virtual/...; "=toolchain", "=python", "=pypi" are names that need no entry.
+_TABLE = """
+virtual/interface/blas: blas
+virtual/interface/cblas: cblas
+virtual/interface/lapack: lapack
+virtual/interface/lapacke: lapacke
+virtual/interface/openmp: openmp omp
+virtual/interface/mpi: mpi mpi-c mpi-cxx mpi-fort
+virtual/compiler/c: gcc cc clang
+virtual/compiler/cxx: g++ c++ clang++
+virtual/compiler/rust: rustc cargo
+zlib: z libz  | libpng: png libpng16 | libjpeg-turbo: jpeg libjpeg turbojpeg
+libtiff: tiff libtiff-4 | libwebp: webp webpdemux webpmux | giflib: gif
+openjpeg: openjp2 libopenjp2 | freetype: freetype2 | libraqm: raqm
+libimagequant: imagequant | libavif: avif | libheif: heif | libxcb: xcb | libx11: x11
+openssl: ssl crypto libssl libcrypto | libffi: ffi | libyaml: yaml yaml-0.1
+libxml2: xml2 libxml-2.0 | libxslt: xslt exslt libexslt | expat: libexpat
+bzip2: bz2 libbz2 | xz: lzma liblzma | zstd: libzstd | lz4: liblz4
+brotli: libbrotlidec libbrotlienc libbrotlicommon brotlidec brotlienc
+libdeflate: deflate | curl: libcurl | sqlite: sqlite3 | libpq: pq postgresql
+mariadb-connector-c: mariadb libmariadb mysqlclient | gmp: gmpxx
+fftw: fftw3 fftw3f fftw3l | hdf5: hdf5_serial | netcdf-c: netcdf
+netcdf-fortran: netcdff | mkl: mkl-sdl mkl-dynamic-lp64-seq mkl-dynamic-ilp64-seq
+arpack-ng: arpack | suitesparse: cholmod umfpack suitesparseconfig | mumps: dmumps
+eigen: eigen3 | tbb: onetbb | glib: glib-2.0 gobject-2.0 gio-2.0 | gtk3: gtk+-3.0
+icu: icu-uc icu-i18n icu-io | ncurses: ncursesw curses | libedit: edit | libuv: uv
+libsodium: sodium | zeromq: zmq libzmq | grpc: grpc++ | geos: geos_c
+wcslib: wcs | libarchive: archive | libgit2: git2 | libssh2: ssh2
+libxkbcommon: xkbcommon | pixman: pixman-1 | libusb: usb-1.0 libusb-1.0
+libuuid: uuid | libcap: cap | systemd: libsystemd libudev udev | dbus: dbus-1
+libevent: event | nghttp2: libnghttp2 | c-ares: cares libcares
+nlohmann-json: nlohmann_json | abseil: absl | googletest: gtest gmock
+google-benchmark: benchmark | opencv: opencv4 | libglvnd: gl opengl egl
+vulkan-loader: vulkan | ocl-icd: opencl | cuda-toolkit: cuda cudatoolkit
+libxc: xc | spglib: symspg | qhull: qhull_r | libiconv: iconv | gettext: intl
+libunwind: unwind | elfutils: libelf libdw elf dw | libbsd: bsd | libxcrypt: crypt
+pcre2: libpcre2-8 | oniguruma: onig | libzip: zip | librsvg: rsvg librsvg-2.0
+poppler: poppler-cpp poppler-glib | leptonica: lept | ghostscript: gs
+ffmpeg: avcodec avformat avutil swscale libavcodec libavformat libavutil libswscale
+portaudio: portaudio-2.0 | libsndfile: sndfile | alsa-lib: alsa asound
+pulseaudio: pulse libpulse | libogg: ogg | libvorbis: vorbis | lame: mp3lame
+mpg123: libmpg123 | libvpx: vpx | wayland: wayland-client | libepoxy: epoxy
+glfw: glfw3 | librdkafka: rdkafka | libwebsockets: websockets | libpcap: pcap
+libseccomp: seccomp | liburing: uring | libaio: aio | numactl: numa
+libfuse: fuse fuse3 | krb5: gssapi_krb5 | cyrus-sasl: sasl2 libsasl2
+openldap: ldap | libgcrypt: gcrypt | unixodbc: odbc | udunits: udunits2
+hdf4: df mfhdf | scotch: ptscotch | openmpi: ompi ompi-c | arrow: arrow-cpp
+pkg-config: pkgconfig pkgconf | bison: yacc | flex: lex | make: gmake
+texinfo: makeinfo | cuda-nvcc: nvcc | go: golang | openjdk: java javac
+=toolchain: threads pthread m dl rt c stdc++ util atomic appleframeworks
+=python: python python3 python3-embed python-embed pythonlibs pythoninterp
+=pypi: numpy pybind11 nanobind cython pythran f2py scipy-openblas scipy-openblas32
+=pypi: scipy-openblas64 dlpack
+"""
+_VERSION_SUFFIX_RE = re.compile(r"[-_.]?\d+(\.\d+)*\Z")
+
+# PURL types that name one ecosystem's package, and the mapping files of that family.
+_ECOSYSTEM_TYPES = {
+    "deb": ("debian", "ubuntu"),
+    "rpm": ("fedora", "centos", "rhel", "opensuse"),
+    "conda": ("conda-forge",),
+    "brew": ("homebrew",),
+    "alpm": ("arch",),
+    "apk": ("alpine",),
+}
+
+# Registry ids that are run during a build even though a distribution also ships
+# headers for them (interpreters, code generators, toolkits with tools).
+_BUILD_TOOLS = frozenset(
+    f"dep:generic/{name}"
+    for name in (  # noqa: SIM905 - a word list reads better than one name a line
+        "autoconf automake bison ccache clang cmake cuda-nvcc cuda-toolkit doxygen flex gdb "
+        "gettext git glib go gobject-introspection gperf grpc help2man ldc libtool llvm m4 "
+        "make meson mono nasm nim ninja nodejs openjdk pandoc patchelf perl pkg-config "
+        "protobuf python qt5 qt6 r ruby rust swig texinfo thrift valgrind yasm zig"
+    ).split()
+)
+
+# Version schemes of virtual DepURLs (PEP 804 appendix B and virtual-namespaces.json).
+_YEAR_COMPILERS = {"c": "C", "cxx": "C++", "fortran": "Fortran"}
+_OPENMP_DATES = {
+    "199810": "1.0",
+    "200011": "2.0",
+    "200203": "2.0",
+    "200505": "2.5",
+    "200805": "3.0",
+    "201107": "3.1",
+    "201307": "4.0",
+    "201511": "4.5",
+    "201811": "5.0",
+    "202011": "5.1",
+    "202111": "5.2",
+    "202411": "6.0",
+}
+_LAPACK_LIKE = {"blas", "cblas", "lapack", "lapacke", "scalapack"}
+
+_PLATFORMS = (
+    # name, os_name, sys_platform, platform_system, platform_release, machines
+    ("Linux", "posix", "linux", "Linux", "6.1.0", ("x86_64", "aarch64")),
+    ("macOS", "posix", "darwin", "Darwin", "23.1.0", ("x86_64", "arm64")),
+    ("Windows", "nt", "win32", "Windows", "10", ("AMD64", "ARM64")),
+)
+_PYTHONS = ("3.9", "3.10", "3.11", "3.12", "3.13", "3.14")
+_IMPLEMENTATIONS = (("cpython", "CPython"), ("pypy", "PyPy"))
+_VERSION_VARIABLES = {"python_version", "python_full_version", "implementation_version"}
+_MARKER_TERM_RE = re.compile(r'([a-z_]+) (?:not in|in|===|==|!=|<=|>=|~=|<|>) "([^"]*)"')
+_MARKER_TERM_REVERSED_RE = re.compile(r'"([^"]*)" (?:not in|in|===|==|!=|<=|>=|~=|<|>) ([a-z_]+)')
+_MAX_COMBINATIONS = 20_000
+
+
+@functools.cache
+def _names() -> dict[str, str]:
+    table: dict[str, str] = {}
+    for line in _TABLE.strip().splitlines():
+        for part in line.split("|"):
+            target, _, names = part.partition(":")
+            target = target.strip()
+            ident = target if target.startswith("=") else f"dep:{target}"
+            if not target.startswith(("virtual/", "=")):
+                ident = f"dep:generic/{target}"
+                table.setdefault(target, ident)
+            for name in names.split():
+                table.setdefault(name.lower(), ident)
+    return table
+
+
+def known_name(name: str) -> str | None:
+    """The registry id the name table gives a build-system name, if any."""
+    found = _names().get(name.lower())
+    return found if found is not None and not found.startswith("=") else None
+
+
+def lookup_name(name: str, registry: Registry) -> str | None:
+    """The id (or ``=toolchain``/``=python``/``=pypi``) for a build-system name:
+    the name table first, then the registry, trying common spellings."""
+    low = name.lower()
+    if re.match(r"python-?3(\.\d+)?(-embed)?\Z", low):
+        return "=python"
+    stripped = _VERSION_SUFFIX_RE.sub("", low)
+    bare = low.removeprefix("lib")
+    for candidate in dict.fromkeys(
+        (low, stripped, bare, f"lib{low}", stripped.removeprefix("lib"))
+    ):
+        found = _names().get(candidate)
+        if found is None and f"dep:generic/{candidate}" in registry:
+            found = f"dep:generic/{candidate}"
+        if found is not None:
+            return found
+    return None
+
+
+class Finding(Record):
+    """One lint result."""
+
+    __slots__ = ("rule", "severity", "key", "message", "hint")
+    rule: str
+    severity: Severity
+    key: str
+    message: str
+    hint: str | None
+
+    def __init__(
+        self, *, rule: str, severity: Severity, key: str, message: str, hint: str | None = None
+    ) -> None:
+        self._set(rule=rule, severity=severity, key=key, message=message, hint=hint)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self.__slots__}
+
+
+class CoverageRow(Record):
+    """Where one dependency cannot be installed: ecosystems where it is unavailable
+    (the mapping says ``[]``) and ecosystems whose mapping does not list it."""
+
+    __slots__ = ("id", "key", "unavailable", "unmapped")
+    id: str
+    key: str
+    unavailable: tuple[str, ...]
+    unmapped: tuple[str, ...]
+
+    def __init__(
+        self, *, id: str, key: str, unavailable: Sequence[str], unmapped: Sequence[str]
+    ) -> None:
+        self._set(id=id, key=key, unavailable=tuple(unavailable), unmapped=tuple(unmapped))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "key": self.key,
+            "unavailable": list(self.unavailable),
+            "unmapped": list(self.unmapped),
+        }
+
+
+class LintReport(Record):
+    __slots__ = ("findings", "coverage", "ecosystems")
+    findings: tuple[Finding, ...]
+    coverage: tuple[CoverageRow, ...]
+    ecosystems: tuple[str, ...]
+
+    def __init__(
+        self,
+        *,
+        findings: Sequence[Finding],
+        coverage: Sequence[CoverageRow],
+        ecosystems: Sequence[str],
+    ) -> None:
+        self._set(findings=tuple(findings), coverage=tuple(coverage), ecosystems=tuple(ecosystems))
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for f in self.findings if f.severity == "error")
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for f in self.findings if f.severity == "warning")
+
+
+def shipped_mappings(directory: str | None = None) -> dict[str, EcosystemMapping]:
+    """Every ``*.mapping.json`` of the data directory, by ecosystem id, sorted."""
+    from ._data import data_dir  # noqa: PLC0415
+    from ._mapping import load_mapping  # noqa: PLC0415
+
+    root = directory or data_dir()
+    try:
+        files = os.listdir(root)
+    except OSError:
+        return {}
+    names = sorted(f.removesuffix(".mapping.json") for f in files if f.endswith(".mapping.json"))
+    return {name: load_mapping(os.path.join(root, f"{name}.mapping.json")) for name in names}
+
+
+def category_of(key: str) -> Category | None:
+    """The category of a key path from :meth:`External.iter_requirements` (None: a group)."""
+    head = key.split("[", 1)[0].split(".")[1]
+    if head in ("build-requires", "optional-build-requires"):
+        return "build"
+    if head in ("host-requires", "optional-host-requires"):
+        return "host"
+    if head in ("dependencies", "optional-dependencies"):
+        return "run"
+    return None
+
+
+def _quote(ident: str) -> str:
+    return f"'{ident}'"
+
+
+class _Linter:
+    def __init__(
+        self,
+        registry: Registry,
+        mappings: Mapping[str, EcosystemMapping],
+        *,
+        requires_python: str | None,
+        extras: Sequence[str],
+    ) -> None:
+        self.registry = registry
+        self.mappings = mappings
+        self.extras = tuple(dict.fromkeys(("", *extras)))
+        self.pythons = _pythons_for(requires_python)
+        self.findings: list[Finding] = []
+
+    def add(
+        self, rule: str, severity: Severity, key: str, message: str, hint: str | None = None
+    ) -> None:
+        self.findings.append(
+            Finding(rule=rule, severity=severity, key=key, message=message, hint=hint)
+        )
+
+    # -- per requirement ------------------------------------------------------
+    def requirement(self, key: str, req: ExternalRequirement) -> None:
+        url = req.url
+        category = category_of(key)
+        canonical: str | None = url.id
+        if url.type in _ECOSYSTEM_TYPES:
+            self.ecosystem_specific(key, req)
+            canonical = None
+        elif url.id not in self.registry:
+            self.unknown(key, url)
+            canonical = None
+        else:
+            canonical = self.registry.canonical(url.id)
+            if canonical != url.id:
+                better = _with_id(req, canonical)
+                self.add(
+                    "alias",
+                    "warning",
+                    key,
+                    f"{_quote(url.id)} is an alias of {_quote(canonical)}",
+                    f"write {_quote(better)}",
+                )
+        self.versions(key, url)
+        if req.marker is not None:
+            self.marker(key, req.marker)
+        if canonical is None:
+            return
+        if category == "run" and self.is_compiler(canonical):
+            self.add(
+                "compiler-at-runtime",
+                "warning",
+                key,
+                f"{_quote(url.id)} is a compiler, listed as a runtime dependency",
+                "move it to 'build-requires' unless the package compiles code when it runs",
+            )
+        if category == "build" and self.is_library(canonical):
+            self.add(
+                "library-at-build",
+                "warning",
+                key,
+                f"{_quote(url.id)} is a library, listed as a build tool",
+                "libraries the package links against go in 'host-requires'",
+            )
+
+    def unknown(self, key: str, url: DepURL) -> None:
+        candidates = [_DID_YOU_MEAN.get(url.id)]
+        if url.type == "generic" and url.namespace is None:
+            candidates.append(known_name(url.name))
+        # a known misspelling first; "close in spelling" only when there is none
+        known = [c for c in candidates if c is not None and c in self.registry]
+        found = known or _suggest(self.registry, url.id) or self.registry.suggest(url.id)
+        suggestions = list(dict.fromkeys(self.registry.canonical(c) for c in found))[:3]
+        if suggestions:
+            hint = "did you mean " + " or ".join(_quote(s) for s in suggestions) + "?"
+        elif url.type in ("generic", "virtual"):
+            hint = "check the spelling; ids not in the registry cannot be mapped to packages"
+        else:
+            hint = "prefer a registry id: mappings only map ids the registry knows"
+        severity: Severity = "error" if url.type in ("generic", "virtual") else "warning"
+        self.add("unknown-id", severity, key, f"{_quote(url.id)} is not in the registry", hint)
+
+    def ecosystem_specific(self, key: str, req: ExternalRequirement) -> None:
+        url = req.url
+        families = _ECOSYSTEM_TYPES[url.type]
+        found: list[str] = []
+        for eco, mapping in self.mappings.items():
+            if not eco.split("+", 1)[0].startswith(families):
+                continue
+            for entry in mapping:
+                try:
+                    specs = mapping.resolve(entry)
+                except ExtdepsError:  # a broken specs_from is the mapping's problem
+                    continue
+                names = {s.split("=", 1)[0] for v in specs.values() for s in v}
+                if url.name in names and entry.id not in found:
+                    found.append(self.registry.canonical(entry.id))
+        found = list(dict.fromkeys(found))
+        if found:
+            hint = "write " + " or ".join(_quote(_with_id(req, f)) for f in found[:3])
+        else:
+            hint = "use the registry's id for this package so that every ecosystem can map it"
+        self.add(
+            "ecosystem-specific",
+            "warning",
+            key,
+            f"{_quote(url.id)} names a package of one ecosystem ({url.type})",
+            hint,
+        )
+
+    # -- versions -------------------------------------------------------------
+    def versions(self, key: str, url: DepURL) -> None:
+        if url.version is None:
+            return
+        if url.is_virtual:
+            self.virtual_version(key, url, [Version(v) for _, v in url.clauses])
+
+    def virtual_version(self, key: str, url: DepURL, versions: list[Version]) -> None:
+        namespace, name = url.namespace, url.name
+        message = hint = None
+        severity: Severity = "warning"
+        if namespace == "compiler" and name in _YEAR_COMPILERS:
+            bad = [v for v in versions if not (len(v.release) == 1 and 1950 <= v.major <= 2100)]
+            if bad:
+                lang = _YEAR_COMPILERS[name]
+                severity = "error"
+                message = f"{lang} standard versions are four-digit years, not '{bad[0]}'"
+                if len(bad[0].release) == 1 and bad[0].major < 100:
+                    year = bad[0].major + (2000 if bad[0].major < 50 else 1900)
+                    hint = (
+                        f"{lang}{bad[0].major:02d} is {year}: write "
+                        f"{_quote(_replace_version(url, str(bad[0]), str(year)))}"
+                    )
+                else:
+                    hint = (
+                        f"to require a compiler release, name the compiler, e.g. "
+                        f"'dep:generic/gcc@>={bad[0]}'"
+                    )
+        elif namespace == "compiler" and name in ("rust", "go"):
+            bad = [v for v in versions if v.major != 1]
+            if bad:
+                message = f"{name} versions are 1.x releases, not '{bad[0]}'"
+                hint = "editions and years are not versions; require the release that has them"
+        elif namespace == "interface" and name in _LAPACK_LIKE:
+            bad = [v for v in versions if not 1 <= v.major <= 3]
+            if bad:
+                message = f"{name} interface versions follow Reference LAPACK (3.x), not '{bad[0]}'"
+                hint = "to require a release of an implementation, name it: 'dep:generic/openblas'"
+        elif namespace == "interface" and name == "openmp":
+            bad = [v for v in versions if not 1 <= v.major <= 6]
+            if bad:
+                message = f"OpenMP versions are specification versions (4.5, 5.0), not '{bad[0]}'"
+                spec = _OPENMP_DATES.get(str(bad[0]))
+                hint = (
+                    f"_OPENMP {bad[0]} is OpenMP {spec}: write "
+                    f"{_quote(_replace_version(url, str(bad[0]), spec))}"
+                    if spec
+                    else "use the OpenMP specification version"
+                )
+        elif namespace == "interface" and name == "mpi":
+            bad = [v for v in versions if not 1 <= v.major <= 5]
+            if bad:
+                message = f"MPI versions are standard versions (3.1, 4.0), not '{bad[0]}'"
+                hint = "to require a release of an implementation, name it: 'dep:generic/openmpi'"
+        elif namespace in ("driver", "compiler") and name == "cuda":
+            bad = [v for v in versions if not 1 <= v.major < 100]
+            if bad:
+                message = f"CUDA versions are toolkit versions (12.4), not '{bad[0]}'"
+                hint = "a driver release number (535.104) is not a CUDA version"
+        if message is not None:
+            self.add("virtual-version", severity, key, message, hint)
+
+    # -- markers --------------------------------------------------------------
+    def marker(self, key: str, marker: Marker) -> None:
+        if any(_evaluate(marker, env) for env in self.representative()):
+            return
+        if _satisfiable_marker(marker, self.extras):
+            pythons = f"{self.pythons[0]}-{self.pythons[-1]}"
+            where = ", ".join(p[0] for p in _PLATFORMS[:-1]) + f" and {_PLATFORMS[-1][0]}"
+            self.add(
+                "never-true-marker",
+                "warning",
+                key,
+                f"marker '{marker}' is false on {where} for Python {pythons}",
+                "check the marker: the dependency is skipped on every common platform",
+            )
+            return
+        hint = "the dependency is never used; fix the marker or remove the entry"
+        extras = {v for var, v in _marker_terms(marker) if var == "extra"}
+        missing = sorted(e for e in extras if e not in self.extras)
+        if missing:
+            hint = f"'{missing[0]}' is not an extra of this project; " + hint
+        self.add("never-true-marker", "error", key, f"marker '{marker}' can never be true", hint)
+
+    def representative(self) -> Iterator[dict[str, str]]:
+        for _, os_name, sys_platform, system, release, machines in _PLATFORMS:
+            for machine, python, (impl, impl_name), extra in itertools.product(
+                machines, self.pythons, _IMPLEMENTATIONS, self.extras
+            ):
+                yield {
+                    "os_name": os_name,
+                    "sys_platform": sys_platform,
+                    "platform_system": system,
+                    "platform_release": release,
+                    "platform_version": "",
+                    "platform_machine": machine,
+                    "platform_python_implementation": impl_name,
+                    "implementation_name": impl,
+                    "implementation_version": f"{python}.0" if impl == "cpython" else "7.3.17",
+                    "python_version": python,
+                    "python_full_version": f"{python}.0",
+                    "extra": extra,
+                }
+
+    # -- categories -----------------------------------------------------------
+    def is_compiler(self, ident: str) -> bool:
+        if ident.startswith("dep:virtual/compiler/"):
+            return True
+        definition = self.registry.get(ident)
+        return definition is not None and any(
+            v.startswith("dep:virtual/compiler/") for v in definition.implements
+        )
+
+    def is_library(self, ident: str) -> bool:
+        if ident in _BUILD_TOOLS or self.is_compiler(ident):
+            return False
+        if ident.startswith("dep:virtual/interface/"):
+            return True
+        for eco in sorted(self.mappings, key=lambda e: (e != "debian", e)):
+            if not eco.startswith(("debian", "ubuntu")):
+                continue
+            mapping = self.mappings[eco]
+            alternatives = mapping.alternatives(ident)
+            if not alternatives:
+                continue
+            try:
+                specs = mapping.resolve(alternatives[0])
+            except ExtdepsError:  # a broken specs_from: cannot tell
+                return False
+            host, build = specs.get("host", ()), specs.get("build", ())
+            # a library: its host package is a -dev package and the build
+            # category names nothing else (no tool package of its own)
+            return any(s.endswith("-dev") for s in host) and set(build) <= set(host)
+        return False
+
+    # -- coverage -------------------------------------------------------------
+    def coverage(
+        self, requirements: Iterable[tuple[str, ExternalRequirement]]
+    ) -> list[CoverageRow]:
+        rows: list[CoverageRow] = []
+        seen: set[tuple[str, Category | None]] = set()
+        for key, req in requirements:
+            ident = req.url.id
+            if ident not in self.registry:
+                continue
+            ident = self.registry.canonical(ident)
+            category = category_of(key)
+            if (ident, category) in seen:
+                continue
+            seen.add((ident, category))
+            unavailable: list[str] = []
+            unmapped: list[str] = []
+            for eco, mapping in self.mappings.items():
+                alternatives = mapping.alternatives(ident)
+                if not alternatives:
+                    unmapped.append(eco)
+                    continue
+                try:
+                    specs = mapping.resolve(alternatives[0])
+                except ExtdepsError:  # a broken specs_from counts as unmapped
+                    unmapped.append(eco)
+                    continue
+                wanted: tuple[Category, ...] = (category,) if category else ("build", "host", "run")
+                if not any(specs.get(c) for c in wanted):
+                    unavailable.append(eco)
+            rows.append(CoverageRow(id=ident, key=key, unavailable=unavailable, unmapped=unmapped))
+        return rows
+
+
+def _suggest(registry: Registry, ident: str) -> list[str]:
+    """Registry ids of the same type and namespace whose names are close to this one's
+    (comparing names alone: the shared ``dep:generic/`` prefix would make any two close)."""
+    import difflib  # noqa: PLC0415 - error path only
+
+    prefix, _, name = ident.rpartition("/")
+    names = {d.id.rpartition("/")[2]: d.id for d in registry if d.id.rpartition("/")[0] == prefix}
+    return [names[n] for n in difflib.get_close_matches(name, names, n=3, cutoff=0.75)]
+
+
+def _with_id(req: ExternalRequirement, ident: str) -> str:
+    """``req`` written with another id, its version, qualifiers, subpath and marker kept."""
+    text = str(req)
+    return ident + text[len(req.url.id) :]
+
+
+def _replace_version(url: DepURL, old: str, new: str) -> str:
+    clauses = [(op, new if v == old else v) for op, v in url.clauses]
+    if len(clauses) == 1 and clauses[0][0] == "==":
+        return f"{url.id}@{clauses[0][1]}"
+    return f"{url.id}@" + ",".join(op + v for op, v in clauses)
+
+
+def _pythons_for(requires_python: str | None) -> tuple[str, ...]:
+    if not requires_python:
+        return _PYTHONS
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet  # noqa: PLC0415
+
+    try:
+        spec = SpecifierSet(requires_python)
+    except InvalidSpecifier:
+        return _PYTHONS
+    kept = tuple(p for p in _PYTHONS if spec.contains(f"{p}.0", prereleases=True))
+    return kept or _PYTHONS
+
+
+def _evaluate(marker: Marker, env: Mapping[str, str]) -> bool:
+    from packaging.markers import UndefinedComparison, UndefinedEnvironmentName  # noqa: PLC0415
+
+    try:
+        return bool(marker.evaluate(dict(env)))
+    except (UndefinedComparison, UndefinedEnvironmentName, ValueError):
+        return False
+
+
+def _marker_terms(marker: Marker) -> list[tuple[str, str]]:
+    text = str(marker)
+    terms = [(m.group(1), m.group(2)) for m in _MARKER_TERM_RE.finditer(text)]
+    terms += [(m.group(2), m.group(1)) for m in _MARKER_TERM_REVERSED_RE.finditer(text)]
+    return terms
+
+
+def _version_neighbours(text: str) -> set[str]:
+    """Values at, just above and just below a version literal (for satisfiability)."""
+    base = text.removesuffix(".*")
+    try:
+        version = Version(base)
+    except InvalidVersion:
+        return {text, text + "x"}
+    release = list(version.release)
+    out = {base, f"{base}.0.1", f"{base}.1", "0", "999"}
+    bumped = [*release[:-1], release[-1] + 1]
+    out.add(".".join(map(str, bumped)))
+    if release[-1] > 0:
+        lowered = [*release[:-1], release[-1] - 1]
+        out.add(".".join(map(str, lowered)))
+        out.add(".".join(map(str, lowered)) + ".99")
+    return out
+
+
+def _satisfiable_marker(marker: Marker, extras: Sequence[str]) -> bool:
+    """Whether some environment satisfies ``marker``.
+
+    Every variable the marker compares gets the values it is compared with and
+    values just around them; for comparisons against literals, one value in
+    each interval is enough to decide. ``extra`` takes the project's extras.
+    """
+    values: dict[str, set[str]] = {}
+    for variable, literal in _marker_terms(marker):
+        if variable == "extra":
+            continue
+        found = values.setdefault(variable, {""})
+        if variable in _VERSION_VARIABLES:
+            found |= _version_neighbours(literal)
+        else:
+            found |= {literal, literal + "x"}
+    values["extra"] = set(extras) or {""}
+    names = sorted(values)
+    pools = [sorted(values[n]) for n in names]
+    total = 1
+    for pool in pools:
+        total *= len(pool)
+    if total > _MAX_COMBINATIONS:
+        return True  # too many to try: do not claim it is never true
+    base = {
+        "os_name": "posix",
+        "sys_platform": "linux",
+        "platform_system": "Linux",
+        "platform_release": "",
+        "platform_version": "",
+        "platform_machine": "x86_64",
+        "platform_python_implementation": "CPython",
+        "implementation_name": "cpython",
+        "implementation_version": "3.12.0",
+        "python_version": "3.12",
+        "python_full_version": "3.12.0",
+        "extra": "",
+    }
+    for combination in itertools.product(*pools):
+        if _evaluate(marker, {**base, **dict(zip(names, combination, strict=True))}):
+            return True
+    return False
+
+
+def lint_external(
+    external: External,
+    *,
+    registry: Registry | None = None,
+    mappings: Mapping[str, EcosystemMapping] | None = None,
+    requires_python: str | None = None,
+    extras: Sequence[str] = (),
+) -> LintReport:
+    """Lint a validated table; ``registry`` and ``mappings`` default to the shipped ones.
+
+    ``requires_python`` narrows the Python versions markers are tried with;
+    ``extras`` are the project's extra names (``[project.optional-dependencies]``),
+    which markers may test besides the table's own.
+    """
+    if registry is None:
+        from ._registry import load_registry  # noqa: PLC0415
+
+        registry = load_registry()
+    if mappings is None:
+        mappings = shipped_mappings()
+    linter = _Linter(
+        registry,
+        mappings,
+        requires_python=requires_python,
+        extras=(*external.extras, *extras),
+    )
+    requirements = list(external.iter_requirements())
+    for key, req in requirements:
+        linter.requirement(key, req)
+    return LintReport(
+        findings=linter.findings,
+        coverage=linter.coverage(requirements),
+        ecosystems=tuple(mappings),
+    )
