@@ -222,6 +222,9 @@ class _Checker:
 
     def specs(self, value: Any, key: str) -> dict[Category, tuple[str, ...]] | None:
         if isinstance(value, dict):
+            if not value:
+                self.error(key, "expected at least one of build, host and run (or [] for none)")
+                return None
             unknown = sorted(set(value) - set(CATEGORIES))
             if unknown:
                 self.error(f"{key}.{unknown[0]}", "unknown category; expected build, host or run")
