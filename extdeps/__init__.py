@@ -95,3 +95,27 @@ __all__ = [
     "resolve_choices",
     "select",
 ]
+
+
+def _find_checkout_backends() -> None:
+    """Make ``extdeps.backends`` importable from a source checkout.
+
+    A wheel installs the source tree's top-level ``backends/`` directory (the
+    PEP 517 wrappers) as ``extdeps/backends``. In a source checkout, or an
+    editable install of one, it sits next to this package instead: the
+    checkout's root joins this package's path, so the same names import.
+    """
+    import os  # noqa: PLC0415 - once, at import
+
+    here = os.path.dirname(os.path.abspath(__file__))
+    root = os.path.dirname(here)
+    if (
+        not os.path.isdir(os.path.join(here, "backends"))
+        and os.path.isfile(os.path.join(root, "backends", "__init__.py"))
+        and os.path.isfile(os.path.join(root, "pyproject.toml"))
+    ):
+        __path__.append(root)
+
+
+_find_checkout_backends()
+del _find_checkout_backends

@@ -10,6 +10,7 @@ distribution gives the same runtime dependencies.
 from __future__ import annotations
 
 import email.parser
+import re
 import os
 from collections.abc import Iterable
 
@@ -52,6 +53,21 @@ def metadata_fields(external: External) -> list[tuple[str, str]]:
     return fields
 
 
+def _without_extra(req: ExternalRequirement) -> ExternalRequirement:
+    """The requirement as ``[external]`` writes it: the ``extra == ...`` clause that
+    metadata adds is dropped again (the extra is the table key)."""
+    text = str(req.marker)
+    clause = r"""extra\s*==\s*['"][^'"]+['"]"""
+    for pattern in (rf"^\((.*)\) and {clause}$", rf"^(.*) and {clause}$", rf"^{clause}$"):
+        found = re.match(pattern, text)
+        if found:
+            rest = found.group(1) if found.groups() else ""
+            if not rest:
+                return ExternalRequirement(url=req.url)
+            return ExternalRequirement.parse(f"{req.url}; {rest}")
+    return req  # an extra clause elsewhere in the marker: kept as written
+
+
 def external_from_metadata(
     requires: Iterable[str], provides: Iterable[str], *, source: str
 ) -> External:
@@ -67,7 +83,7 @@ def external_from_metadata(
             continue
         match = _EXTRA_RE.search(str(req.marker)) if req.marker is not None else None
         if match:
-            optional.setdefault(normalize_name(match.group(1)), []).append(req)
+            optional.setdefault(normalize_name(match.group(1)), []).append(_without_extra(req))
         else:
             base.append(req)
     if errors:
