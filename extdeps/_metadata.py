@@ -10,8 +10,8 @@ distribution gives the same runtime dependencies.
 from __future__ import annotations
 
 import email.parser
-import re
 import os
+import re
 from collections.abc import Iterable
 
 from ._errors import InputError, InvalidDepURL, InvalidDocument
