@@ -551,6 +551,9 @@ class EcosystemMapping:
         for manager in self.package_managers:
             if manager.name == name:
                 return manager
+        for manager in self.package_managers:  # the program it runs: apt-get for apt
+            if os.path.basename(manager.install.argv[0]) == name:
+                return manager
         known = ", ".join(m.name for m in self.package_managers)
         raise UndecidedError(
             f"package manager {name!r} is not in the {self.name} mapping; expected one of {known}"

@@ -234,3 +234,27 @@ def test_fortran_compiler_with_shipped_data(monkeypatch: pytest.MonkeyPatch) -> 
     )
     assert got["dep:virtual/compiler/fortran"] == ("satisfied", expected)
     assert got["dep:virtual/compiler/fortran@>=2008"] == ("satisfied", "2008")
+
+
+def test_check_installed_distribution(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import sys
+
+    info = tmp_path / "demo_dist-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(
+        "Metadata-Version: 2.4\nName: demo-dist\nVersion: 1.0\n"
+        "Provides-External-Extra: yaml\n"
+        "Requires-External-Dep: dep:generic/zlib; sys_platform == 'nonexistent'\n"
+        "Requires-External-Dep: dep:generic/libyaml; extra == 'yaml'\n"
+    )
+    monkeypatch.setattr(sys, "path", [str(tmp_path), *sys.path])
+    assert main(["check", "--installed", "demo-dist", "--ecosystem", "debian+12", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["source"] == "demo-dist (installed)"
+    assert [(r["requirement"], r["status"]) for r in doc["results"]] == [
+        ('dep:generic/zlib; sys_platform == "nonexistent"', "skipped")
+    ]
+    assert main(["check", "--installed", "no-such-dist"]) == 2
+    assert "no installed distribution named 'no-such-dist'" in capsys.readouterr().err
