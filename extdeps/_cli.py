@@ -204,7 +204,11 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
 
     import importlib  # noqa: PLC0415 - already loaded by the interpreter; local for clarity
 
-    wanted = {_COMMAND_MODULES[command]} if command in _COMMAND_MODULES else None
+    wanted: set[str] | None = None  # help or an unknown command: every module
+    if command in _COMMAND_MODULES:
+        wanted = {_COMMAND_MODULES[command]}
+    elif command in ("show", "validate"):
+        wanted = set()
     for name in dict.fromkeys(_COMMAND_MODULES.values()):
         if wanted is not None and name not in wanted:
             continue
