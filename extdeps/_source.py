@@ -15,10 +15,15 @@ from ._errors import InputError
 from ._external import External
 from ._record import Record
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
+
+def _tomllib() -> Any:
+    # imported on first use: a warm `extdeps check` reads its cached project instead
+    if sys.version_info >= (3, 11):
+        import tomllib  # noqa: PLC0415
+    else:  # pragma: no cover - exercised on Python 3.10 only
+        import tomli as tomllib  # noqa: PLC0415
+    return tomllib
+
 
 __all__ = ["Project", "load_project", "parse_pyproject", "read_pyproject"]
 
@@ -71,6 +76,7 @@ def parse_pyproject(raw: bytes, source: str) -> dict[str, Any]:
         ) from None
     if text.startswith("\ufeff"):
         text = text[1:]
+    tomllib = _tomllib()
     try:
         data: dict[str, Any] = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -25,6 +25,12 @@ def need(condition: bool, reason: str) -> None:
     pytest.skip(reason)
 
 
+@pytest.fixture(autouse=True)
+def _private_cache(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Every test gets its own extdeps cache, never the user's."""
+    monkeypatch.setenv("EXTDEPS_CACHE_DIR", str(tmp_path / "extdeps-cache"))
+
+
 @pytest.fixture
 def write_project(tmp_path: Path) -> Callable[[str], Path]:
     """Write a pyproject.toml with the given text into a fresh directory; return the directory."""

@@ -258,3 +258,30 @@ def test_check_installed_distribution(
     ]
     assert main(["check", "--installed", "no-such-dist"]) == 2
     assert "no installed distribution named 'no-such-dist'" in capsys.readouterr().err
+
+
+def test_project_cache_is_used_and_invalidated(write_project: Callable[[str], Path]) -> None:
+    import os
+    import sys
+
+    from extdeps._cli_resolve import load_input
+
+    project = write_project(
+        '[project]\nname = "p"\n[external]\nhost-requires = ["dep:generic/zlib"]\n'
+    )
+    first = load_input(str(project))
+    sys.modules.pop("tomllib", None)
+    second = load_input(str(project))
+    assert "tomllib" not in sys.modules  # served from the cache
+    assert second.external == first.external
+    assert (second.name, second.source) == ("p", first.source)
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(
+        '[project]\nname = "p"\n[external]\nhost-requires = ["dep:generic/libffi", "dep:generic/zlib"]\n'
+    )
+    os.utime(pyproject, ns=(1, 1))
+    third = load_input(str(project))
+    assert [str(r) for r in third.external.host_requires] == [
+        "dep:generic/libffi",
+        "dep:generic/zlib",
+    ]
