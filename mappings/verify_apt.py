@@ -4,7 +4,7 @@
 Usage::
 
     python3 mappings/verify_apt.py mappings/debian+12.mapping.json
-    python3 mappings/verify_apt.py --apt-dir /tmp/apt-trixie --update \
+    python3 mappings/verify_apt.py --apt-dir "$APT_DIR/trixie" --update \
         mappings/debian+13.mapping.json
 
 All names of a mapping (every ``specs`` string, in every category) are checked in
