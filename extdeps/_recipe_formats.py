@@ -130,6 +130,18 @@ def _python_run(recipe: RecipeData) -> list[str]:
     return [python, *(_py_spec(r) for r in recipe.python_deps if r.marker is None)]
 
 
+def _conda_sections(
+    recipe: RecipeData, *, v1: bool
+) -> list[tuple[str, list[tuple[str, str | None]]]]:
+    """The build, host and run requirement items of both conda recipe formats."""
+    build = _conda_lines(recipe, "build", v1=v1)
+    if recipe.compiled:
+        build.append(("${{ stdlib('c') }}" if v1 else "{{ stdlib('c') }}", None))
+    host = [(p, None) for p in _python_host(recipe)] + _conda_lines(recipe, "host", v1=v1)
+    run = [(p, None) for p in _python_run(recipe)] + _conda_lines(recipe, "run", v1=v1)
+    return [("build", build), ("host", host), ("run", run)]
+
+
 def render_conda_forge(recipe: RecipeData) -> str:
     """conda-forge's v1 recipe format (``recipe.yaml``)."""
     q = json.dumps
@@ -155,15 +167,7 @@ def render_conda_forge(recipe: RecipeData) -> str:
     if not recipe.compiled:
         lines.append("  noarch: python")
     lines += ["", "requirements:"]
-    sections: list[tuple[str, list[tuple[str, str | None]]]] = [
-        ("build", _conda_lines(recipe, "build", v1=True)),
-        ("host", [(p, None) for p in _python_host(recipe)] + _conda_lines(recipe, "host", v1=True)),
-        ("run", [(p, None) for p in _python_run(recipe)] + _conda_lines(recipe, "run", v1=True)),
-    ]
-    if recipe.compiled:
-        stdlib: list[tuple[str, str | None]] = [("${{ stdlib('c') }}", None)]
-        sections[0] = ("build", sections[0][1] + stdlib)
-    for name, items in sections:
+    for name, items in _conda_sections(recipe, v1=True):
         if not items:
             continue
         lines.append(f"  {name}:")
@@ -214,18 +218,7 @@ def render_conda_forge_meta(recipe: RecipeData) -> str:
     if not recipe.compiled:
         lines.append("  noarch: python")
     lines += ["", "requirements:"]
-    build = _conda_lines(recipe, "build", v1=False)
-    if recipe.compiled:
-        build.append(("{{ stdlib('c') }}", None))
-    sections = [
-        ("build", build),
-        (
-            "host",
-            [(p, None) for p in _python_host(recipe)] + _conda_lines(recipe, "host", v1=False),
-        ),
-        ("run", [(p, None) for p in _python_run(recipe)] + _conda_lines(recipe, "run", v1=False)),
-    ]
-    for name, items in sections:
+    for name, items in _conda_sections(recipe, v1=False):
         if not items:
             continue
         lines.append(f"  {name}:")
