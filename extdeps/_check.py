@@ -169,6 +169,27 @@ def _parse_version(text: str | None) -> Version | None:
         return Version(lead) if lead else None
 
 
+def _verdict(
+    item: Resolved,
+    evidence: Sequence[Evidence],
+    spec: DepURL | None,
+    *,
+    provider: str | None = None,
+    reason: str | None = None,
+) -> Verdict:
+    """The verdict the evidence gives; ``reason`` replaces a missing one."""
+    status, version, source, decided_reason = _decide(evidence, spec)
+    return Verdict(
+        resolved=item,
+        status=status,
+        found_version=version,
+        provider=provider,
+        decided_by=source,
+        evidence=evidence,
+        reason=decided_reason or reason,
+    )
+
+
 def _decide(
     evidence: Sequence[Evidence], spec: DepURL | None
 ) -> tuple[Status, str | None, str | None, str | None]:
@@ -280,31 +301,18 @@ class _Checker:
             return self.compiler(item, url.name, spec)
         if url.is_virtual and url.namespace == "driver":
             if url.name == "cuda":
-                evidence = probe_cuda_driver(self.system)
-                status, version, source, reason = _decide(evidence, spec)
-                return Verdict(
-                    resolved=item,
-                    status=status,
-                    found_version=version,
-                    decided_by=source,
-                    evidence=evidence,
-                    reason=reason,
-                )
+                return _verdict(item, probe_cuda_driver(self.system), spec)
             return Verdict(resolved=item, status="unknown", reason=f"no probe for {url.id}")
         if url.is_virtual:
             return self.interface(item, spec)
         evidence = self.concrete(item.canonical, item.category, item.specs)
-        status, version, source, reason = _decide(evidence, spec)
-        if status == "unknown" and not evidence:
-            reason = item.reason or "no package mapping and no probe data for it"
-        return Verdict(
-            resolved=item,
-            status=status,
-            found_version=version,
-            decided_by=source,
-            evidence=evidence,
-            reason=reason,
-        )
+        if not evidence:
+            return Verdict(
+                resolved=item,
+                status="unknown",
+                reason=item.reason or "no package mapping and no probe data for it",
+            )
+        return _verdict(item, evidence, spec)
 
     def compiler(self, item: Resolved, language: str, spec: DepURL | None) -> Verdict:
         years: tuple[int, ...] = ()
