@@ -18,7 +18,7 @@ from ._cli import (
     add_path_argument,
 )
 from ._errors import InputError, InvalidExternal
-from ._source import SDIST_SUFFIXES
+from ._source import SDIST_SUFFIXES, decode_toml_text, read_file_bytes
 
 if TYPE_CHECKING:
     from ._lint import LintReport
@@ -126,17 +126,9 @@ def cmd_migrate(args: argparse.Namespace) -> int:
         )
     if os.path.isdir(path):
         path = os.path.join(path, "pyproject.toml")
-    try:
-        with open(path, "rb") as handle:
-            raw = handle.read()
-    except FileNotFoundError:
-        raise InputError("file not found", source=path) from None
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror}", source=path) from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"not valid UTF-8 (byte {exc.start})", source=path) from None
+    raw = read_file_bytes(path)
+    bom = raw.startswith(b"\xef\xbb\xbf")
+    text = ("\ufeff" if bom else "") + decode_toml_text(raw, path)  # migrate keeps a BOM
     migration = migrate_text(text, source=path)
     if migration.problems:
         if not args.check and not args.write:

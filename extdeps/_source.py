@@ -64,8 +64,8 @@ class Project(Record):
         return table if isinstance(table, dict) else {}
 
 
-def parse_pyproject(raw: bytes, source: str) -> dict[str, Any]:
-    """Decode and parse TOML bytes, with one clear error for each failure."""
+def decode_toml_text(raw: bytes, source: str) -> str:
+    """TOML file bytes as text (UTF-8, a byte-order mark dropped), or one clear error."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -74,8 +74,26 @@ def parse_pyproject(raw: bytes, source: str) -> dict[str, Any]:
             f"not valid UTF-8 (byte {exc.start}, line {line}); TOML files must be UTF-8",
             source=source,
         ) from None
-    if text.startswith("\ufeff"):
-        text = text[1:]
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+def read_file_bytes(path: str) -> bytes:
+    """A file's bytes, or one clear :class:`InputError` naming it."""
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except FileNotFoundError:
+        expected = "" if os.path.basename(path) == "pyproject.toml" else _EXPECTED
+        raise InputError(f"file not found{expected}", source=path) from None
+    except IsADirectoryError:
+        raise InputError("is a directory, not a file", source=path) from None
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror}", source=path) from None
+
+
+def parse_pyproject(raw: bytes, source: str) -> dict[str, Any]:
+    """Decode and parse TOML bytes, with one clear error for each failure."""
+    text = decode_toml_text(raw, source)
     tomllib = _tomllib()
     try:
         data: dict[str, Any] = tomllib.loads(text)
@@ -133,17 +151,7 @@ def read_pyproject(path: str | os.PathLike[str]) -> tuple[dict[str, Any], str]:
         return parse_pyproject(raw, display), display
     if os.path.isdir(p):
         p = "pyproject.toml" if p == "." else os.path.join(p, "pyproject.toml")
-    try:
-        with open(p, "rb") as handle:
-            raw = handle.read()
-    except FileNotFoundError:
-        expected = "" if os.path.basename(p) == "pyproject.toml" else _EXPECTED
-        raise InputError(f"file not found{expected}", source=p) from None
-    except IsADirectoryError:
-        raise InputError("is a directory, not a file", source=p) from None
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror}", source=p) from None
-    return parse_pyproject(raw, p), p
+    return parse_pyproject(read_file_bytes(p), p), p
 
 
 def load_project(path: str | os.PathLike[str]) -> Project:
