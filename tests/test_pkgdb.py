@@ -211,7 +211,7 @@ def test_homebrew_cellar(tmp_path: Path) -> None:
 
 
 def test_nix_profile(tmp_path: Path) -> None:
-    home = tmp_path / "home/u"
+    home = tmp_path / "users/u"
     manifest = home / ".nix-profile/manifest.json"
     manifest.parent.mkdir(parents=True)
     manifest.write_text(
@@ -226,7 +226,7 @@ def test_nix_profile(tmp_path: Path) -> None:
         )
     )
     db = read_package_db(
-        "nix", System(root=str(tmp_path), environ={"HOME": "/home/u"}, cache_dir=None)
+        "nix", System(root=str(tmp_path), environ={"HOME": "/users/u"}, cache_dir=None)
     )
     assert isinstance(db, PackageDB)
     assert db.packages["zlib"].version == "1.3.1"
