@@ -236,7 +236,7 @@ def cmd_map(args: argparse.Namespace) -> int:
             ),
             sys.stdout,
         )
-        return _unmapped_exit(items, True) if args.allow_unmapped else _exit_quiet(items)
+        return EXIT_OK if args.allow_unmapped else _exit_quiet(items)
     print(f"# {project.source} -> {choices.mapping.name}")
     for item in items:
         target = ", ".join(item.specs) if item.specs else f"({item.status})"
