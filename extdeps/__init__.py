@@ -8,7 +8,6 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from typing import TYPE_CHECKING, Any
 
 from ._depurl import DepURL
 from ._errors import (
@@ -23,7 +22,10 @@ from ._external import External, IncludeGroup, normalize_name
 from ._requirement import ExternalRequirement
 from ._source import Project, load_project, read_pyproject
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from ._check import CheckReport, Verdict, check, check_requirements
     from ._config import Choices, resolve_choices
     from ._mapping import EcosystemMapping, load_mapping

@@ -17,13 +17,11 @@ versions, the upstream part of distribution versions), never raw distro strings.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal
-
 from ._compilers import probe_compiler, standard_years
 from ._config import Choices
 from ._cuda import probe_cuda_driver
-from ._external import CATEGORIES, Category, External
+from ._external import CATEGORIES, External
+from ._pep440 import InvalidVersion, Release, parse_version
 from ._pkgdb import PackageDB, leading_version, read_package_db
 from ._probes import Evidence, Prober, Probes, load_probes, probe_all
 from ._record import Record
@@ -31,14 +29,23 @@ from ._registry import Registry, load_registry
 from ._resolve import InstallPlan, Resolved, plan_install, resolve, select
 from ._system import System
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping, Sequence
+    from typing import Any, Literal
+
     from packaging.version import Version
 
     from ._depurl import DepURL
+    from ._external import Category
+
+    Status = Literal["satisfied", "wrong-version", "missing", "unknown", "skipped"]
+
+# every status, in the order the documentation lists them
+STATUSES: tuple[Status, ...] = ("satisfied", "wrong-version", "missing", "unknown", "skipped")
 
 __all__ = ["CheckReport", "Verdict", "check"]
 
-Status = Literal["satisfied", "wrong-version", "missing", "unknown", "skipped"]
 _VERSION_PRIORITY = (
     "override",
     "libcuda",
@@ -157,16 +164,14 @@ class CheckReport(Record):
         return 0
 
 
-def _parse_version(text: str | None) -> Version | None:
+def _parse_version(text: str | None) -> Version | Release | None:
     if not text:
         return None
-    from packaging.version import InvalidVersion, Version  # noqa: PLC0415
-
     try:
-        return Version(text)
+        return parse_version(text)
     except InvalidVersion:
         lead = leading_version(text)
-        return Version(lead) if lead else None
+        return parse_version(lead) if lead else None
 
 
 def _verdict(

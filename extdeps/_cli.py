@@ -11,14 +11,18 @@ Exit codes (the same for every command):
 from __future__ import annotations
 
 import argparse
+import os
 import sys
-from collections.abc import Sequence
-from typing import Any, TextIO
 
 from . import __version__
 from ._errors import ExtdepsError, InvalidExternal
 from ._external import External
 from ._source import Project, load_project
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import Any, TextIO
 
 EXIT_OK = 0
 EXIT_UNMET = 1
@@ -27,8 +31,40 @@ EXIT_UNDECIDED = 3
 JSON_SCHEMA_VERSION = 1
 
 
+def _columns() -> int:
+    """The terminal width as :func:`shutil.get_terminal_size` finds it, without
+    importing :mod:`shutil` (argparse builds a formatter for every argument)."""
+    try:
+        columns = int(os.environ.get("COLUMNS", "0"))
+    except ValueError:
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns or 80
+
+
+class _Formatter(argparse.HelpFormatter):
+    def __init__(
+        self,
+        prog: str,
+        indent_increment: int = 2,
+        max_help_position: int = 24,
+        width: int | None = None,
+    ) -> None:
+        if width is None:
+            width = _columns() - 2
+        super().__init__(prog, indent_increment, max_help_position, width)
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse that exits with 2 and one ``error:`` line, never a traceback."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _Formatter)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> Any:
         self.print_usage(sys.stderr)
@@ -222,12 +258,30 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+def _untranslated(message: str) -> str:
+    return message
+
+
+def _untranslated_n(singular: str, plural: str, n: int) -> str:
+    return singular if n == 1 else plural
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     words = list(sys.argv[1:] if argv is None else argv)
     command = next((w for w in words if not w.startswith("-")), None)
-    parser = build_parser(command)
-    args = parser.parse_args(words)
+    # argparse looks up a translation for each of its messages, and gettext
+    # searches the locale directories on every lookup that finds nothing: a few
+    # milliseconds per run. extdeps speaks English throughout, so argparse's own
+    # words stay untranslated while the parser is built and used.
+    saved = argparse._, argparse.ngettext  # type: ignore[attr-defined]
+    argparse._ = _untranslated  # type: ignore[attr-defined]
+    argparse.ngettext = _untranslated_n  # type: ignore[attr-defined]
+    try:
+        parser = build_parser(command)
+        args = parser.parse_args(words)
+    finally:
+        argparse._, argparse.ngettext = saved  # type: ignore[attr-defined]
     try:
         code: int = args.func(args)
     except ExtdepsError as exc:

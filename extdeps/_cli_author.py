@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import TYPE_CHECKING, Any
 
 from ._cli import (
     EXIT_INVALID,
@@ -20,7 +19,10 @@ from ._cli import (
 from ._errors import InputError, InvalidExternal
 from ._source import SDIST_SUFFIXES, decode_toml_text, read_file_bytes
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from ._lint import LintReport
     from ._scan import ScanResult
 

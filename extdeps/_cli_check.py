@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import Any
 
 from ._cli import _document, _emit_json, add_path_argument
 from ._cli_resolve import (
@@ -16,6 +15,10 @@ from ._cli_resolve import (
     parse_categories,
 )
 from ._source import Project
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["register"]
 

@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
 
 from ._cli import EXIT_OK, _document, _emit_json, add_path_argument
 from ._errors import InputError
 from ._metadata import metadata_fields
 from ._source import load_project
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["register"]
 

@@ -5,13 +5,16 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import Any
 
 from ._cli import _document, _emit_json
 from ._data import data_dir
 from ._errors import ExtdepsError
 from ._mapping import EcosystemMapping, load_mapping
 from ._registry import Registry, load_registry
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["coverage", "register"]
 

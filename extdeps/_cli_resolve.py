@@ -5,8 +5,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
-from typing import Any
 
 from ._cli import (
     EXIT_OK,
@@ -17,10 +15,17 @@ from ._cli import (
 )
 from ._config import Choices, resolve_choices, tool_config
 from ._errors import ExtdepsError
-from ._external import CATEGORIES, Category
+from ._external import CATEGORIES
 from ._registry import load_registry
 from ._resolve import Resolved, plan_install, resolve, select
 from ._source import Project
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import Any
+
+    from ._external import Category
 
 __all__ = ["add_choice_arguments", "add_selection_arguments", "register"]
 

@@ -12,10 +12,13 @@ are cached on disk, keyed by the compiler's path, size and modification time.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
 
 from ._probes import Evidence, Prober
 from ._system import System
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 __all__ = ["probe_compiler"]
 

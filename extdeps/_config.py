@@ -19,13 +19,16 @@ target environment    ``--marker-env KEY=VALUE|FILE``  (none)
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
-from typing import Any
 
 from ._detect import Detection, detect
 from ._errors import ExtdepsError, InputError, InvalidDocument, UndecidedError
 from ._mapping import EcosystemMapping, load_mapping, mapping_path
 from ._record import Record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+    from typing import Any
 
 __all__ = ["Choices", "parse_pairs", "resolve_choices", "tool_config"]
 

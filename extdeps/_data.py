@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import functools
 import os
-from typing import Any
 
 from ._errors import MappingError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["data_dir", "load_json", "virtual_namespaces"]
 

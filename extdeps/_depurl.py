@@ -33,20 +33,23 @@ empty values dropped; empty subpath segments dropped.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Literal
-
-from packaging.version import InvalidVersion, Version
 
 from ._data import virtual_namespaces
 from ._errors import InvalidDepURL
+from ._pep440 import InvalidVersion, Release, parse_version
 from ._record import LazyPattern, Record
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Literal
+
     from packaging.specifiers import SpecifierSet
+    from packaging.version import Version
+
+    _Requirement = Literal["required", "optional", "prohibited"]
 
 __all__ = ["PURL_TYPES", "DepURL"]
 
-_Requirement = Literal["required", "optional", "prohibited"]
 
 # PURL type rules that matter for validation and canonical form:
 # (namespace requirement, namespace case-insensitive, name case-insensitive).
@@ -232,7 +235,7 @@ class DepURL(Record):
             out.append((op or "==", clause[len(op) :]))
         return tuple(out)
 
-    def contains(self, version: str | Version) -> bool:
+    def contains(self, version: str | Version | Release) -> bool:
         """Whether ``version`` satisfies the constraint (PEP 440 rules; pre-releases
         and local versions are accepted; an unparsable version never matches).
 
@@ -240,12 +243,12 @@ class DepURL(Record):
         allowed operators, without importing it (it is slow to import)."""
         if self.version is None:
             return True
-        if not isinstance(version, Version):
+        if isinstance(version, str):
             try:
-                version = Version(version)
+                version = parse_version(version)
             except InvalidVersion:
                 return False
-        return all(_matches(op, Version(v), version) for op, v in self.clauses)
+        return all(_matches(op, parse_version(v), version) for op, v in self.clauses)
 
     @property
     def qualifier_dict(self) -> dict[str, str]:
@@ -305,25 +308,25 @@ def _reduced(clauses: tuple[tuple[str, str], ...]) -> list[tuple[str, str]]:
     lower: tuple[str, str] | None = None
     upper: tuple[str, str] | None = None
     for op, v in clauses:
-        version = Version(v)
+        version = parse_version(v)
         if op in (">=", ">"):
             if (
                 lower is None
-                or version > Version(lower[1])
-                or (version == Version(lower[1]) and op == ">")
+                or version > parse_version(lower[1])
+                or (version == parse_version(lower[1]) and op == ">")
             ):
                 lower = (op, v)
         elif (
             upper is None
-            or version < Version(upper[1])
-            or (version == Version(upper[1]) and op == "<")
+            or version < parse_version(upper[1])
+            or (version == parse_version(upper[1]) and op == "<")
         ):
             upper = (op, v)
     return [c for c in (lower, upper) if c is not None]
 
 
-def _matches(op: str, spec: Version, candidate: Version) -> bool:
-    public = Version(candidate.public) if candidate.local is not None else candidate
+def _matches(op: str, spec: Version | Release, candidate: Version | Release) -> bool:
+    public = parse_version(candidate.public) if candidate.local is not None else candidate
     if op == "==":
         return (candidate if spec.local is not None else public) == spec
     if op == ">=":
@@ -337,14 +340,16 @@ def _matches(op: str, spec: Version, candidate: Version) -> bool:
         return not (
             public.is_postrelease
             and not spec.is_postrelease
-            and Version(public.base_version) == spec
+            and parse_version(public.base_version) == spec
         )
     # "<"
     if public >= spec:
         return False
     # "<1.7" does not match 1.7rc1 unless the spec itself is a pre-release
     return not (
-        public.is_prerelease and not spec.is_prerelease and Version(public.base_version) == spec
+        public.is_prerelease
+        and not spec.is_prerelease
+        and parse_version(public.base_version) == spec
     )
 
 
@@ -353,7 +358,7 @@ def _parse_version(text: str, start: int, raw: str) -> str:
     if raw == "":
         raise _fail("empty version after '@'", text, start - 1, start)
     decoded = _decode(text, raw, start, "version")
-    clauses: list[tuple[str, Version, str]] = []
+    clauses: list[tuple[str, Version | Release, str]] = []
     encoded = decoded != raw
     offset = start
     pieces = decoded.split(",")
@@ -391,7 +396,7 @@ def _parse_version(text: str, start: int, raw: str) -> str:
                 offset + width,
             )
         try:
-            version = Version(ver)
+            version = parse_version(ver)
         except InvalidVersion:
             raise _fail(
                 f"'{ver}' is not a valid PEP 440 version", text, offset, offset + width
@@ -418,10 +423,10 @@ def _parse_version(text: str, start: int, raw: str) -> str:
     return canonical
 
 
-def _empty_range(clauses: list[tuple[str, Version]]) -> bool:
+def _empty_range(clauses: list[tuple[str, Version | Release]]) -> bool:
     """Whether no version can satisfy every clause (bounds and pins only)."""
-    lower: tuple[Version, bool] | None = None  # (version, inclusive)
-    upper: tuple[Version, bool] | None = None
+    lower: tuple[Version | Release, bool] | None = None  # (version, inclusive)
+    upper: tuple[Version | Release, bool] | None = None
     pins = []
     for op, version in clauses:
         if op == "==":
@@ -442,7 +447,7 @@ def _empty_range(clauses: list[tuple[str, Version]]) -> bool:
             return True
         if upper and (pin > upper[0] or (pin == upper[0] and not upper[1])):
             return True
-    return len(set(pins)) > 1
+    return any(pin != pins[0] for pin in pins[1:])
 
 
 def _parse(text: str) -> DepURL:

@@ -8,7 +8,10 @@ the caret display and ``hint:`` lines through :meth:`ExtdepsError.render`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+
 
 __all__ = [
     "ExtdepsError",

@@ -9,16 +9,20 @@ empty.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import Any, Literal
 
 from ._errors import ExtdepsError, InvalidDepURL, InvalidExternal
 from ._record import LazyPattern, Record
 from ._requirement import ExternalRequirement
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator, Mapping, Sequence
+    from typing import Any, Literal
+
+    Category = Literal["build", "host", "run"]
+
 __all__ = ["CATEGORIES", "External", "IncludeGroup", "normalize_name"]
 
-Category = Literal["build", "host", "run"]
 CATEGORIES: tuple[Category, ...] = ("build", "host", "run")
 
 _LIST_KEYS = {"build-requires": "build", "host-requires": "host", "dependencies": "run"}

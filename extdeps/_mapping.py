@@ -15,12 +15,17 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Iterator, Mapping, Sequence
-from typing import Any, Literal
 
 from ._data import data_dir, load_json
 from ._errors import ExtdepsError, InvalidDocument, MappingError, UndecidedError
 from ._record import LazyPattern, Record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Mapping, Sequence
+    from typing import Any, Literal
+
+    Category = Literal["build", "host", "run"]
 
 __all__ = [
     "Command",
@@ -33,7 +38,6 @@ __all__ = [
     "mapping_path",
 ]
 
-Category = Literal["build", "host", "run"]
 CATEGORIES: tuple[Category, ...] = ("build", "host", "run")
 SAFE_SPEC = LazyPattern(r"[A-Za-z0-9_][A-Za-z0-9+._@:/=*~,-]*\Z")
 _SHELLS = {"sh", "bash", "dash", "zsh", "ksh", "fish", "csh", "tcsh", "cmd", "powershell", "pwsh"}

@@ -12,13 +12,16 @@ from __future__ import annotations
 import email.parser
 import os
 import re
-from collections.abc import Iterable
 
 from ._errors import InputError, InvalidDepURL, InvalidDocument
 from ._external import External, normalize_name
 from ._record import LazyPattern
 from ._requirement import ExternalRequirement
 from ._source import Project
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 __all__ = [
     "PROVIDES_FIELD",

@@ -18,13 +18,16 @@ from __future__ import annotations
 import functools
 import os
 import re
-from collections.abc import Mapping, Sequence
-from typing import Any
 
 from ._data import data_dir, load_json
 from ._errors import InvalidDocument, MappingError
 from ._record import LazyPattern, Record
 from ._system import System
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+    from typing import Any
 
 __all__ = ["Evidence", "ProbeSpec", "Probes", "load_probes"]
 

@@ -16,14 +16,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._errors import ExtdepsError, InputError
-from ._external import CATEGORIES, Category, External
+from ._external import CATEGORIES, External
 from ._mapping import EcosystemMapping, load_mapping
 from ._record import Record
 from ._registry import Registry, load_registry
 from ._requirement import ExternalRequirement
+
+if TYPE_CHECKING:
+    from ._external import Category
 
 __all__ = ["FORMATS", "RecipeData", "RecipeDep", "build_recipe_data", "render_recipe"]
 

@@ -9,9 +9,12 @@ write a typed keyword-only ``__init__`` that calls :meth:`Record._set`.
 from __future__ import annotations
 
 import re
-from typing import Any, TypeVar
 
-R = TypeVar("R", bound="Record")
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, TypeVar
+
+    R = TypeVar("R", bound="Record")
 
 
 class Record:

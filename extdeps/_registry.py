@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Iterator, Mapping
-from typing import Any
 
 from ._data import data_dir, load_json
 from ._errors import InvalidDocument, MappingError
 from ._record import Record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Mapping
+    from typing import Any
 
 __all__ = ["Definition", "Registry", "load_registry"]
 

@@ -9,14 +9,14 @@ The marker is parsed and evaluated by :mod:`packaging.markers`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING
-
 from ._depurl import DepURL
 from ._errors import InvalidDepURL, InvalidRequirement
 from ._record import Record
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from packaging.markers import Marker
 
 __all__ = ["ExternalRequirement"]

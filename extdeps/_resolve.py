@@ -10,15 +10,24 @@ false for the target environment).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Literal
-
 from ._errors import ExtdepsError, UndecidedError
-from ._external import CATEGORIES, Category, External, normalize_name
+from ._external import CATEGORIES, External, normalize_name
 from ._mapping import EcosystemMapping, MappingEntry, PackageManager
 from ._record import Record
 from ._registry import Registry
 from ._requirement import ExternalRequirement
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping, Sequence
+    from typing import Literal
+
+    from ._external import Category
+
+    Status = Literal["mapped", "unavailable", "unknown", "skipped"]
+
+# every status, in the order the documentation lists them
+STATUSES: tuple[Status, ...] = ("mapped", "unavailable", "unknown", "skipped")
 
 __all__ = [
     "InstallPlan",
@@ -29,7 +38,6 @@ __all__ = [
     "select",
 ]
 
-Status = Literal["mapped", "unavailable", "unknown", "skipped"]
 PYTHON_ID = "dep:generic/python"
 _COMPILER_PREFIX = "dep:virtual/compiler/"
 
