@@ -71,6 +71,21 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_INVALID, f"error: {message}\n")
 
 
+_SHELL_SAFE = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_@%+=:,./-")
+
+
+def shell_join(argv: Sequence[str]) -> str:
+    """An argument list as a POSIX shell would need it typed (what :func:`shlex.join`
+    prints, without importing :mod:`shlex`)."""
+    out = []
+    for arg in argv:
+        if arg and all(c in _SHELL_SAFE for c in arg):
+            out.append(arg)
+        else:
+            out.append("'" + arg.replace("'", "'\"'\"'") + "'")
+    return " ".join(out)
+
+
 def _toml_string(value: str) -> str:
     out = ['"']
     for ch in value:
@@ -162,8 +177,65 @@ def add_path_argument(parser: argparse.ArgumentParser, *, what: str = "") -> Non
     )
 
 
+def _stamp(path: str) -> list[object]:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return [path]
+    return [path, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+
+
+def load_cached(path: str) -> Project:
+    """A project directory, pyproject.toml or sdist, as :func:`load_project` reads it.
+
+    A project's valid ``[external]`` table is cached on disk (see
+    :func:`extdeps._data.cache_dir`), keyed by the file's path, size, times and
+    inode, the virtual namespaces in use and extdeps' version, so that commands
+    run again on an unchanged project do not parse its TOML again. Invalid
+    projects are never cached: their errors are reported from the file itself.
+    """
+    from ._data import cache_dir, data_dir, read_cache_file  # noqa: PLC0415
+    from ._source import SDIST_SUFFIXES  # noqa: PLC0415
+
+    pyproject = os.path.join(path, "pyproject.toml") if os.path.isdir(path) else path
+    directory = cache_dir()
+    if directory is None or path.endswith(SDIST_SUFFIXES) or not os.path.isfile(pyproject):
+        return load_project(path)
+    key = [
+        __version__,
+        _stamp(os.path.abspath(pyproject)),
+        _stamp(os.path.join(data_dir(), "virtual-namespaces.json")),
+    ]
+    store = os.path.join(directory, "projects.marshal")
+    entries = read_cache_file(store)
+    if type(entries) is not list:
+        entries = []
+    for entry in entries:
+        if type(entry) is dict and entry.get("key") == key:
+            display = "pyproject.toml" if path == "." else pyproject
+            return Project(
+                source=display,
+                external=External.from_table(entry["external"], source=display),
+                name=entry.get("name"),
+                version=entry.get("version"),
+                data={"tool": {"extdeps": entry.get("tool", {})}},
+            )
+    project = load_project(path)
+    from ._data import write_cache_file  # noqa: PLC0415
+
+    entry = {
+        "key": key,
+        "external": project.external.to_dict(),
+        "name": project.name,
+        "version": project.version,
+        "tool": dict(project.tool_config),
+    }
+    write_cache_file(store, [*entries[-31:], entry])
+    return project
+
+
 def cmd_show(args: argparse.Namespace) -> int:
-    project = load_project(args.path)
+    project = load_cached(args.path)
     if args.json:
         _emit_json(_document("show", project, external=project.external.to_dict()), sys.stdout)
         return EXIT_OK
@@ -177,7 +249,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     try:
-        project = load_project(args.path)
+        project = load_cached(args.path)
     except InvalidExternal as exc:
         if args.json:
             doc = _document("validate", None, source=exc.source, valid=False)

@@ -6,7 +6,7 @@ import argparse
 import os
 import sys
 
-from ._cli import _document, _emit_json, add_path_argument
+from ._cli import _document, _emit_json, add_path_argument, shell_join
 from ._cli_resolve import (
     add_choice_arguments,
     add_selection_arguments,
@@ -123,11 +123,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     )
     print(f"# {counts or 'nothing to check'}")
     if report.install is not None:
-        import shlex  # noqa: PLC0415
-
         print("# to install what is missing:")
         for command in report.install.commands:
-            print(shlex.join(command))
+            print(shell_join(command))
         for note in report.install.notes:
             print(f"# note: {note}")
     unmapped = [v for v in report.unmet if not v.resolved.specs]

@@ -12,6 +12,8 @@ from ._cli import (
     _document,
     _emit_json,
     add_path_argument,
+    load_cached,
+    shell_join,
 )
 from ._config import Choices, resolve_choices, tool_config
 from ._errors import ExtdepsError
@@ -103,56 +105,12 @@ def choices_for(args: argparse.Namespace, project: Project | None = None) -> Cho
 
 
 def load_input(path: str) -> Project:
-    """A project directory, pyproject.toml, sdist or wheel.
-
-    A project's validated ``[external]`` table is cached on disk, keyed by the
-    file's size and modification time (and extdeps' version), so that a repeated
-    check of an unchanged project does not parse its TOML again.
-    """
+    """A project directory, pyproject.toml, sdist or wheel (see :func:`load_cached`)."""
     if path.endswith(".whl"):
         from ._metadata import project_from_wheel  # noqa: PLC0415 - wheels only
 
         return project_from_wheel(path)
-    from ._source import SDIST_SUFFIXES, load_project  # noqa: PLC0415
-
-    pyproject = os.path.join(path, "pyproject.toml") if os.path.isdir(path) else path
-    if path.endswith(SDIST_SUFFIXES) or not os.path.isfile(pyproject):
-        return load_project(path)
-    from . import __version__  # noqa: PLC0415
-    from ._data import data_dir  # noqa: PLC0415
-    from ._external import External  # noqa: PLC0415
-    from ._system import System  # noqa: PLC0415
-
-    system = System()
-    key = (
-        system.fingerprint(
-            os.path.abspath(pyproject), os.path.join(data_dir(), "virtual-namespaces.json")
-        )
-        + f"|{__version__}"
-    )
-    cached = system.cache.get("projects", key)
-    if isinstance(cached, dict):
-        display = "pyproject.toml" if path == "." else pyproject
-        return Project(
-            source=display,
-            external=External.from_table(cached["external"], source=display),
-            name=cached.get("name"),
-            version=cached.get("version"),
-            data={"tool": {"extdeps": cached.get("tool", {})}},
-        )
-    project = load_project(path)
-    system.cache.put(
-        "projects",
-        key,
-        {
-            "external": project.external.to_dict(),
-            "name": project.name,
-            "version": project.version,
-            "tool": dict(project.tool_config),
-        },
-        keep=32,
-    )
-    return project
+    return load_cached(path)
 
 
 def resolve_project(args: argparse.Namespace, project: Project, choices: Choices) -> list[Resolved]:
@@ -272,10 +230,8 @@ def cmd_install(args: argparse.Namespace) -> int:
     if not plan.commands:
         print("nothing to install", file=sys.stderr)
     elif not args.json:
-        import shlex  # noqa: PLC0415 - display only
-
         for command in plan.commands:
-            print(shlex.join(command))
+            print(shell_join(command))
     code = EXIT_OK
     if args.execute and plan.commands:
         from ._system import run_install  # noqa: PLC0415 - the only place that runs installers

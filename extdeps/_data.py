@@ -15,9 +15,15 @@ from ._errors import MappingError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Mapping
     from typing import Any
 
-__all__ = ["data_dir", "load_json", "virtual_namespaces"]
+__all__ = ["cache_dir", "data_dir", "load_json", "virtual_namespaces"]
+
+# Cache files are marshal data (what ``__pycache__`` holds): the fastest format
+# Python reads without an import. The first item names the format, so a file from
+# another version of extdeps is a miss, never a misread.
+_CACHE_FORMAT = "extdeps-cache-1"
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -33,11 +39,87 @@ def data_dir() -> str:
     return os.path.join(os.path.dirname(_HERE), "mappings")
 
 
+def cache_dir(environ: Mapping[str, str] | None = None) -> str | None:
+    """Where extdeps keeps its caches: ``EXTDEPS_CACHE_DIR`` (``none`` turns caching
+    off), else ``$XDG_CACHE_HOME/extdeps`` or ``~/.cache/extdeps``."""
+    env = os.environ if environ is None else environ
+    configured = env.get("EXTDEPS_CACHE_DIR")
+    if configured:
+        return None if configured.lower() == "none" else configured
+    base = env.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "extdeps")
+
+
+def read_cache_file(path: str) -> Any:
+    """The value stored by :func:`write_cache_file`, or ``None`` (absent, unreadable,
+    another format)."""
+    import marshal  # noqa: PLC0415 - built in: costs nothing
+
+    try:
+        with open(path, "rb") as handle:
+            stored = marshal.loads(handle.read())
+    except (OSError, ValueError, EOFError, TypeError):
+        return None
+    if type(stored) is not tuple or len(stored) != 2 or stored[0] != _CACHE_FORMAT:
+        return None
+    return stored[1]
+
+
+def write_cache_file(path: str, value: Any) -> None:
+    """Store ``value`` (plain data: dicts, lists, strings, numbers) atomically; a
+    cache that cannot be written only costs time."""
+    import marshal  # noqa: PLC0415
+
+    try:
+        data = marshal.dumps((_CACHE_FORMAT, value))
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        tmp = f"{path}.{os.getpid()}.tmp"
+        with open(tmp, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except (OSError, ValueError):
+        pass
+
+
+def _path_key(path: str) -> str:
+    """A stable file name for a path (64-bit FNV-1a; ``hash()`` is salted per process)."""
+    value = 0xCBF29CE484222325
+    for byte in path.encode("utf-8", "surrogateescape"):
+        value = ((value ^ byte) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
+    return f"{value:016x}"
+
+
 def load_json(path: str | os.PathLike[str]) -> Any:
-    """Load a JSON document, turning every failure into one located :class:`MappingError`."""
+    """Load a JSON document, turning every failure into one located :class:`MappingError`.
+
+    The parsed document is kept in the cache directory, keyed by the file's path,
+    size, times and inode, so that an unchanged file is not parsed again (nor the
+    :mod:`json` module imported)."""
+    path = os.fspath(path)
+    try:
+        stat = os.stat(path)
+    except FileNotFoundError:
+        raise MappingError("file not found", source=path) from None
+    except OSError as exc:
+        raise MappingError(f"cannot read: {exc.strerror}", source=path) from None
+    where = os.path.abspath(path)
+    stamp = [where, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino]
+    directory = cache_dir()
+    cached_at = None
+    if directory is not None:
+        cached_at = os.path.join(directory, "data", _path_key(where) + ".marshal")
+        cached = read_cache_file(cached_at)
+        if type(cached) is list and len(cached) == 2 and cached[0] == stamp:
+            return cached[1]
+    document = _parse_json(path)
+    if cached_at is not None:
+        write_cache_file(cached_at, [stamp, document])
+    return document
+
+
+def _parse_json(path: str) -> Any:
     import json  # noqa: PLC0415 - keeps the import cost off commands that need no data
 
-    path = os.fspath(path)
     try:
         with open(path, "rb") as handle:
             raw = handle.read()

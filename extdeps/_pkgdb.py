@@ -9,7 +9,6 @@ The parsers are plain functions over text, tested on captured files.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 
@@ -286,6 +285,8 @@ def _read_conda(system: System) -> PackageDB | str:
     meta = os.path.join(system.path(prefix), "conda-meta")
     if not os.path.isdir(meta):
         return f"{prefix} has no conda-meta directory"
+    import json  # noqa: PLC0415 - conda environments only
+
     packages = []
     for entry in sorted(os.listdir(meta)):
         if not entry.endswith(".json"):
@@ -332,6 +333,8 @@ def _read_nix(system: System) -> PackageDB | str:
         os.path.join(home, ".nix-profile/manifest.json"),
         "/nix/var/nix/profiles/default/manifest.json",
     ]
+    import json  # noqa: PLC0415 - Nix profiles only
+
     packages: list[Package] = []
     source = ""
     for manifest in candidates:

@@ -8,10 +8,11 @@ modules are the only code in extdeps that runs subprocesses.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 
+from ._data import cache_dir as default_cache_dir
+from ._data import read_cache_file, write_cache_file
 from ._errors import ExtdepsError
 from ._record import Record
 
@@ -53,11 +54,12 @@ class Run(Record):
 
 
 class Cache:
-    """A small JSON cache on disk for results that are expensive to get again.
+    """A small cache on disk for results that are expensive to get again.
 
     Entries are keyed by a fingerprint of what they depend on (file sizes and
     modification times, executable paths), so a stale entry is never used.
-    ``EXTDEPS_CACHE_DIR=none`` (or ``directory=None``) disables it.
+    ``EXTDEPS_CACHE_DIR=none`` (or ``directory=None``) disables it. Values are
+    plain data (dicts, lists, strings, numbers).
     """
 
     def __init__(self, directory: str | None) -> None:
@@ -66,52 +68,28 @@ class Cache:
     def _path(self, kind: str) -> str | None:
         if self.directory is None:
             return None
-        return os.path.join(self.directory, f"{kind}.json")
+        return os.path.join(self.directory, f"{kind}.marshal")
+
+    def _document(self, path: str) -> dict[str, Any]:
+        document = read_cache_file(path)
+        return document if type(document) is dict else {}
 
     def get(self, kind: str, key: str) -> Any:
         path = self._path(kind)
         if path is None:
             return None
-        try:
-            with open(path, encoding="utf-8") as handle:
-                document = json.load(handle)
-        except (OSError, ValueError):
-            return None
-        if not isinstance(document, dict):
-            return None
-        return document.get(key)
+        return self._document(path).get(key)
 
     def put(self, kind: str, key: str, value: Any, *, keep: int = 64) -> None:
         path = self._path(kind)
         if path is None:
             return
-        try:
-            with open(path, encoding="utf-8") as handle:
-                document = json.load(handle)
-            if not isinstance(document, dict):
-                document = {}
-        except (OSError, ValueError):
-            document = {}
+        document = self._document(path)
         document.pop(key, None)
         document[key] = value
         while len(document) > keep:
             document.pop(next(iter(document)))
-        try:
-            os.makedirs(os.path.dirname(path), exist_ok=True)
-            tmp = f"{path}.{os.getpid()}.tmp"
-            with open(tmp, "w", encoding="utf-8") as handle:
-                json.dump(document, handle)
-            os.replace(tmp, path)
-        except OSError:
-            pass  # a cache that cannot be written only costs time
-
-
-def _default_cache_dir(environ: Mapping[str, str]) -> str | None:
-    configured = environ.get("EXTDEPS_CACHE_DIR")
-    if configured:
-        return None if configured.lower() == "none" else configured
-    base = environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "extdeps")
+        write_cache_file(path, document)
 
 
 class System:
@@ -129,7 +107,7 @@ class System:
         self.environ: Mapping[str, str] = dict(os.environ if environ is None else environ)
         self.timeout = timeout
         if cache_dir is True:
-            self.cache = Cache(_default_cache_dir(self.environ))
+            self.cache = Cache(default_cache_dir(self.environ))
         else:
             self.cache = Cache(cache_dir if isinstance(cache_dir, str) else None)
         self._which: dict[str, str | None] = {}

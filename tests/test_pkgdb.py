@@ -109,7 +109,7 @@ def test_dpkg_reader_on_fake_root(tmp_path: Path) -> None:
     hit = again.get("libc-dev")
     assert hit is not None
     assert hit[0].version == "2.36-9+deb12u4"
-    assert (tmp_path / "cache" / "dpkg.json").exists()
+    assert (tmp_path / "cache" / "dpkg.marshal").exists()
 
 
 def test_dpkg_absent(tmp_path: Path) -> None:
