@@ -15,10 +15,10 @@ from ._errors import MappingError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
     from typing import Any
 
-__all__ = ["cache_dir", "data_dir", "load_json", "virtual_namespaces"]
+__all__ = ["cache_dir", "data_dir", "load_derived", "load_json", "virtual_namespaces"]
 
 # Cache files are marshal data (what ``__pycache__`` holds): the fastest format
 # Python reads without an import. The first item names the format, so a file from
@@ -89,6 +89,37 @@ def _path_key(path: str) -> str:
     return f"{value:016x}"
 
 
+def _stamp(path: str) -> list[Any]:
+    """What identifies a file's content for a cache: path, size, times, inode."""
+    try:
+        stat = os.stat(path)
+    except FileNotFoundError:
+        raise MappingError("file not found", source=path) from None
+    except OSError as exc:
+        raise MappingError(f"cannot read: {exc.strerror}", source=path) from None
+    return [os.path.abspath(path), stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino]
+
+
+def load_derived(path: str, kind: str, derive: Callable[[Any], Any]) -> Any:
+    """``derive(load_json(path))``, cached on disk like :func:`load_json`.
+
+    ``derive`` validates the document (raising for bad data, which is never
+    cached) and returns plain data that is quick to turn back into objects.
+    """
+    stamp = _stamp(path)
+    directory = cache_dir()
+    cached_at = None
+    if directory is not None:
+        cached_at = os.path.join(directory, "data", f"{kind}-{_path_key(stamp[0])}.marshal")
+        cached = read_cache_file(cached_at)
+        if type(cached) is list and len(cached) == 2 and cached[0] == stamp:
+            return cached[1]
+    value = derive(load_json(path))
+    if cached_at is not None:
+        write_cache_file(cached_at, [stamp, value])
+    return value
+
+
 def load_json(path: str | os.PathLike[str]) -> Any:
     """Load a JSON document, turning every failure into one located :class:`MappingError`.
 
@@ -96,18 +127,11 @@ def load_json(path: str | os.PathLike[str]) -> Any:
     size, times and inode, so that an unchanged file is not parsed again (nor the
     :mod:`json` module imported)."""
     path = os.fspath(path)
-    try:
-        stat = os.stat(path)
-    except FileNotFoundError:
-        raise MappingError("file not found", source=path) from None
-    except OSError as exc:
-        raise MappingError(f"cannot read: {exc.strerror}", source=path) from None
-    where = os.path.abspath(path)
-    stamp = [where, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino]
+    stamp = _stamp(path)
     directory = cache_dir()
     cached_at = None
     if directory is not None:
-        cached_at = os.path.join(directory, "data", _path_key(where) + ".marshal")
+        cached_at = os.path.join(directory, "data", _path_key(stamp[0]) + ".marshal")
         cached = read_cache_file(cached_at)
         if type(cached) is list and len(cached) == 2 and cached[0] == stamp:
             return cached[1]

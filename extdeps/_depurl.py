@@ -334,23 +334,29 @@ def _matches(op: str, spec: Version | Release, candidate: Version | Release) -> 
     if op == "<=":
         return public <= spec
     if op == ">":
-        if public <= spec:
+        if not public > spec:
             return False
-        # ">1.7" does not match 1.7.post1 unless the spec itself is a post-release
-        return not (
-            public.is_postrelease
-            and not spec.is_postrelease
-            and parse_version(public.base_version) == spec
-        )
+        if _family(public) != _family(spec) or spec.dev is not None or spec.post is not None:
+            return True
+        # ">1.7" excludes 1.7's post-releases (and ">1.7rc1" those of 1.7rc1)
+        return public.pre != spec.pre
     # "<"
-    if public >= spec:
+    if not public < spec:
         return False
-    # "<1.7" does not match 1.7rc1 unless the spec itself is a pre-release
-    return not (
-        public.is_prerelease
-        and not spec.is_prerelease
-        and parse_version(public.base_version) == spec
-    )
+    if _family(public) != _family(spec) or spec.pre is not None or spec.dev is not None:
+        return True
+    if spec.post is None:
+        return False  # "<1.7" excludes 1.7's pre- and dev-releases
+    # "<1.7.post1" excludes the dev-releases of 1.7.post1 itself
+    return not (public.pre is None and public.post == spec.post and public.dev is not None)
+
+
+def _family(version: Version | Release) -> tuple[int, tuple[int, ...]]:
+    """Epoch and release without trailing zeros: versions of one family share it."""
+    release = list(version.release)
+    while len(release) > 1 and release[-1] == 0:
+        release.pop()
+    return version.epoch, tuple(release)
 
 
 def _parse_version(text: str, start: int, raw: str) -> str:

@@ -45,6 +45,9 @@ class Release:
     is_devrelease = False
     local = None
     epoch = 0
+    pre = None
+    post = None
+    dev = None
 
     def __init__(self, release: tuple[int, ...]) -> None:
         self.release = release

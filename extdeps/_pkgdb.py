@@ -18,6 +18,7 @@ from ._system import System
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping
+    from typing import Any
 
 __all__ = [
     "Package",
@@ -50,23 +51,38 @@ class PackageDB:
         self.source = source
         self.packages: dict[str, Package] = {}
         self.provided: dict[str, list[Package]] = {}
-        self._rows: dict[str, tuple[str, tuple[str, ...]]] = {}
+        self._rows: dict[str, list[Any]] = {}
         self._provided_rows: dict[str, list[str]] = {}
         for package in packages:
             self.packages[package.name] = package
             for name in package.provides:
                 self.provided.setdefault(name, []).append(package)
 
+    def index(self) -> list[object]:
+        """The database as plain data for a cache: ``[rows, provided]`` with rows
+        ``{name: [version, provides]}`` and provided ``{name: [provider names]}``."""
+        rows: dict[str, list[object]] = {
+            name: [version, list(provides)] for name, (version, provides) in self._rows.items()
+        }
+        provided: dict[str, list[str]] = {k: list(v) for k, v in self._provided_rows.items()}
+        for package in self.packages.values():
+            rows[package.name] = [package.version, list(package.provides)]
+            for name in package.provides:
+                provided.setdefault(name, []).append(package.name)
+        return [rows, provided]
+
     @classmethod
-    def from_rows(
-        cls, kind: str, source: str, rows: Iterable[tuple[str, str, Iterable[str]]]
-    ) -> PackageDB:
-        """From (name, version, provides) rows, e.g. a cache; records are built lazily."""
+    def from_index(cls, kind: str, source: str, index: object) -> PackageDB | None:
+        """From :meth:`index`'s data (records are built on first use); ``None`` when
+        the data does not have that shape."""
+        if type(index) is not list or len(index) != 2:
+            return None
+        rows, provided = index
+        if type(rows) is not dict or type(provided) is not dict:
+            return None
         db = cls(kind, source, ())
-        db._rows = {name: (version, tuple(provides)) for name, version, provides in rows}
-        for name, (_, provides) in db._rows.items():
-            for provided in provides:
-                db._provided_rows.setdefault(provided, []).append(name)
+        db._rows = rows
+        db._provided_rows = provided
         return db
 
     def names(self) -> list[str]:
@@ -75,9 +91,9 @@ class PackageDB:
 
     def _materialize(self, name: str) -> Package | None:
         package = self.packages.get(name)
-        if package is None and name in self._rows:
-            version, provides = self._rows[name]
-            package = Package(name=name, version=version, provides=provides)
+        row = self._rows.get(name) if package is None else None
+        if type(row) is list and len(row) == 2 and type(row[1]) is list:
+            package = Package(name=name, version=str(row[0]), provides=map(str, row[1]))
             self.packages[name] = package
         return package
 
@@ -175,13 +191,13 @@ def _read_dpkg(system: System) -> PackageDB | str:
     if not os.path.exists(path):
         return "no dpkg database (/var/lib/dpkg/status)"
     key = system.fingerprint(path)
-    cached = system.cache.get("dpkg", key)
-    if isinstance(cached, list):
-        return PackageDB.from_rows("dpkg", "/var/lib/dpkg/status", cached)
+    db = PackageDB.from_index("dpkg", "/var/lib/dpkg/status", system.cache.get("dpkg", key))
+    if db is not None:
+        return db
     text = system.read_text("/var/lib/dpkg/status") or ""
-    packages = parse_dpkg_status(text)
-    system.cache.put("dpkg", key, [[p.name, p.version, list(p.provides)] for p in packages], keep=4)
-    return PackageDB("dpkg", "/var/lib/dpkg/status", packages)
+    db = PackageDB("dpkg", "/var/lib/dpkg/status", parse_dpkg_status(text))
+    system.cache.put("dpkg", key, db.index(), keep=4)
+    return db
 
 
 # -- pacman -------------------------------------------------------------------

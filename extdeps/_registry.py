@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import os
 
-from ._data import data_dir, load_json
+from ._data import data_dir, load_derived, load_json
 from ._errors import InvalidDocument, MappingError
 from ._record import Record
 
@@ -103,16 +103,40 @@ def _depurl_list(value: Any, key: str, source: str, errors: list[MappingError]) 
 class Registry:
     """The registry: look up ids, aliases and the providers of virtuals."""
 
-    def __init__(self, definitions: list[Definition], *, source: str = "registry.json") -> None:
+    def __init__(
+        self,
+        definitions: list[Definition],
+        *,
+        source: str = "registry.json",
+        providers: dict[str, list[str]] | None = None,
+    ) -> None:
         self.source = source
         self._by_id: dict[str, Definition] = {}
         for definition in definitions:
             self._by_id.setdefault(definition.id, definition)
-        self._providers: dict[str, list[str]] = {}
+        if providers is not None:
+            self._providers = providers
+            return
+        self._providers = {}
         for definition in self._by_id.values():
             if definition.is_canonical:
                 for virtual in definition.implements:
                     self._providers.setdefault(virtual, []).append(definition.id)
+
+    def compact(self) -> list[Any]:
+        """The registry as plain data for a cache (see :meth:`from_compact`)."""
+        rows = [[d.id, d.description, list(d.provides), dict(d.urls)] for d in self]
+        return [rows, self._providers]
+
+    @classmethod
+    def from_compact(cls, data: list[Any], *, source: str) -> Registry:
+        """A registry from :meth:`compact`'s data, which was validated when made."""
+        rows, providers = data
+        return cls(
+            [Definition(id=i, description=d, provides=p, urls=u) for i, d, p, u in rows],
+            source=source,
+            providers=providers,
+        )
 
     @classmethod
     def from_document(cls, document: Any, *, source: str = "registry.json") -> Registry:
@@ -211,7 +235,13 @@ class Registry:
 
 @functools.lru_cache(maxsize=4)
 def _load_cached(path: str) -> Registry:
-    return Registry.from_document(load_json(path), source=path)
+    def derive(document: Any) -> list[Any]:
+        return Registry.from_document(document, source=path).compact()
+
+    try:
+        return Registry.from_compact(load_derived(path, "registry", derive), source=path)
+    except (TypeError, ValueError):  # a cache entry of another shape: rebuild
+        return Registry.from_document(load_json(path), source=path)
 
 
 def load_registry(path: str | os.PathLike[str] | None = None) -> Registry:
