@@ -10,11 +10,11 @@ Exit codes (the same for every command):
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 
 from . import __version__
+from ._args import ArgumentParser, Namespace
 from ._errors import ExtdepsError, InvalidExternal
 from ._external import External
 from ._source import Project, load_project
@@ -29,46 +29,6 @@ EXIT_UNMET = 1
 EXIT_INVALID = 2
 EXIT_UNDECIDED = 3
 JSON_SCHEMA_VERSION = 1
-
-
-def _columns() -> int:
-    """The terminal width as :func:`shutil.get_terminal_size` finds it, without
-    importing :mod:`shutil` (argparse builds a formatter for every argument)."""
-    try:
-        columns = int(os.environ.get("COLUMNS", "0"))
-    except ValueError:
-        columns = 0
-    if columns <= 0:
-        try:
-            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
-        except (AttributeError, ValueError, OSError):
-            columns = 0
-    return columns or 80
-
-
-class _Formatter(argparse.HelpFormatter):
-    def __init__(
-        self,
-        prog: str,
-        indent_increment: int = 2,
-        max_help_position: int = 24,
-        width: int | None = None,
-    ) -> None:
-        if width is None:
-            width = _columns() - 2
-        super().__init__(prog, indent_increment, max_help_position, width)
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse that exits with 2 and one ``error:`` line, never a traceback."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("formatter_class", _Formatter)
-        super().__init__(*args, **kwargs)
-
-    def error(self, message: str) -> Any:
-        self.print_usage(sys.stderr)
-        self.exit(EXIT_INVALID, f"error: {message}\n")
 
 
 _SHELL_SAFE = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_@%+=:,./-")
@@ -166,7 +126,7 @@ def _emit_json(doc: dict[str, Any], out: TextIO) -> None:
     out.write("\n")
 
 
-def add_path_argument(parser: argparse.ArgumentParser, *, what: str = "") -> None:
+def add_path_argument(parser: ArgumentParser, *, what: str = "") -> None:
     """The positional PATH most commands take."""
     parser.add_argument(
         "path",
@@ -234,7 +194,7 @@ def load_cached(path: str) -> Project:
     return project
 
 
-def cmd_show(args: argparse.Namespace) -> int:
+def cmd_show(args: Namespace) -> int:
     project = load_cached(args.path)
     if args.json:
         _emit_json(_document("show", project, external=project.external.to_dict()), sys.stdout)
@@ -247,7 +207,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_validate(args: argparse.Namespace) -> int:
+def cmd_validate(args: Namespace) -> int:
     try:
         project = load_cached(args.path)
     except InvalidExternal as exc:
@@ -287,16 +247,16 @@ _COMMAND_MODULES = {
 }
 
 
-def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> ArgumentParser:
     """The parser; with ``command``, only that command's module is loaded."""
-    parser = _Parser(
+    parser = ArgumentParser(
         prog="extdeps",
         description="Declare, map, check and install external (non-PyPI) dependencies.",
         epilog="Exit codes: 0 success, 1 unmet dependencies, 2 invalid input or usage, "
         "3 cannot decide.",
     )
     parser.add_argument("--version", action="version", version=f"extdeps {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
 
     show = sub.add_parser("show", help="print the normalized [external] table")
@@ -330,30 +290,12 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
-def _untranslated(message: str) -> str:
-    return message
-
-
-def _untranslated_n(singular: str, plural: str, n: int) -> str:
-    return singular if n == 1 else plural
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     words = list(sys.argv[1:] if argv is None else argv)
     command = next((w for w in words if not w.startswith("-")), None)
-    # argparse looks up a translation for each of its messages, and gettext
-    # searches the locale directories on every lookup that finds nothing: a few
-    # milliseconds per run. extdeps speaks English throughout, so argparse's own
-    # words stay untranslated while the parser is built and used.
-    saved = argparse._, argparse.ngettext  # type: ignore[attr-defined]
-    argparse._ = _untranslated  # type: ignore[attr-defined]
-    argparse.ngettext = _untranslated_n  # type: ignore[attr-defined]
-    try:
-        parser = build_parser(command)
-        args = parser.parse_args(words)
-    finally:
-        argparse._, argparse.ngettext = saved  # type: ignore[attr-defined]
+    parser = build_parser(command)
+    args = parser.parse_args(words)
     try:
         code: int = args.func(args)
     except ExtdepsError as exc:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 
@@ -23,6 +22,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
+    from ._args import Namespace
     from ._lint import LintReport
     from ._scan import ScanResult
 
@@ -68,7 +68,7 @@ def _lint_lines(source: str, report: LintReport) -> list[str]:
     return lines
 
 
-def cmd_lint(args: argparse.Namespace) -> int:
+def cmd_lint(args: Namespace) -> int:
     from ._external import External  # noqa: PLC0415
     from ._lint import lint_external  # noqa: PLC0415 - only this command needs it
     from ._source import read_pyproject  # noqa: PLC0415
@@ -116,7 +116,7 @@ def cmd_lint(args: argparse.Namespace) -> int:
 # -- migrate ----------------------------------------------------------------------
 
 
-def cmd_migrate(args: argparse.Namespace) -> int:
+def cmd_migrate(args: Namespace) -> int:
     from ._migrate import migrate_text, write_atomic  # noqa: PLC0415
 
     path = os.fspath(args.path)
@@ -213,7 +213,7 @@ def _scan_root(path: str) -> str:
     raise InputError("not found (expected a project directory)", source=path)
 
 
-def cmd_scan(args: argparse.Namespace) -> int:
+def cmd_scan(args: Namespace) -> int:
     from ._registry import load_registry  # noqa: PLC0415
     from ._scan import compare, scan  # noqa: PLC0415 - only this command needs it
     from ._source import load_project  # noqa: PLC0415

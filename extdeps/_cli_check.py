@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 
@@ -19,6 +18,8 @@ from ._source import Project
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
+
+    from ._args import Namespace
 
 __all__ = ["register"]
 
@@ -53,7 +54,7 @@ def _line(verdict: Any) -> str:
     return f"{label:8} {category:5} {url}  {what}".rstrip()
 
 
-def cmd_check(args: argparse.Namespace) -> int:
+def cmd_check(args: Namespace) -> int:
     from ._check import check  # noqa: PLC0415 - keeps other commands' start-up cheap
     from ._system import System  # noqa: PLC0415
 

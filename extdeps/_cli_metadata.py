@@ -9,7 +9,6 @@ marker. Build, host and dependency-group requirements never go into metadata.
 
 from __future__ import annotations
 
-import argparse
 import sys
 
 from ._cli import EXIT_OK, _document, _emit_json, add_path_argument
@@ -21,10 +20,12 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
+    from ._args import Namespace
+
 __all__ = ["register"]
 
 
-def cmd_metadata(args: argparse.Namespace) -> int:
+def cmd_metadata(args: Namespace) -> int:
     if args.path.endswith(".whl"):
         raise InputError(
             "expected a project directory, pyproject.toml or sdist, got a wheel",

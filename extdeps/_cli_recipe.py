@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 
@@ -13,10 +12,12 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
+    from ._args import Namespace
+
 __all__ = ["register"]
 
 
-def cmd_recipe(args: argparse.Namespace) -> int:
+def cmd_recipe(args: Namespace) -> int:
     from ._external import External  # noqa: PLC0415
     from ._recipe import FORMATS, build_recipe_data, render_recipe  # noqa: PLC0415
     from ._source import read_pyproject  # noqa: PLC0415

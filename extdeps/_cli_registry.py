@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 
@@ -15,6 +14,8 @@ from ._registry import Registry, load_registry
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
+
+    from ._args import Namespace
 
 __all__ = ["coverage", "register"]
 
@@ -58,7 +59,7 @@ def _ecosystems() -> list[str]:
     return sorted(n.removesuffix(".mapping.json") for n in names)
 
 
-def cmd_coverage(args: argparse.Namespace) -> int:
+def cmd_coverage(args: Namespace) -> int:
     registry = load_registry()
     ecosystems = [args.ecosystem] if args.ecosystem else _ecosystems()
     rows = {eco: coverage(registry, load_mapping(eco)) for eco in ecosystems}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 
@@ -27,12 +26,13 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
     from typing import Any
 
+    from ._args import ArgumentParser, Namespace
     from ._external import Category
 
 __all__ = ["add_choice_arguments", "add_selection_arguments", "register"]
 
 
-def add_choice_arguments(parser: argparse.ArgumentParser) -> None:
+def add_choice_arguments(parser: ArgumentParser) -> None:
     """Options that choose the ecosystem, mapping and providers (see ``_config``)."""
     group = parser.add_argument_group("ecosystem")
     group.add_argument("--ecosystem", metavar="ID", help="use this ecosystem's mapping")
@@ -55,7 +55,7 @@ def add_choice_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def add_selection_arguments(parser: argparse.ArgumentParser) -> None:
+def add_selection_arguments(parser: ArgumentParser) -> None:
     """Options that choose which requirements apply."""
     group = parser.add_argument_group("selection")
     group.add_argument("--extra", action="append", default=[], metavar="NAME")
@@ -88,7 +88,7 @@ def parse_categories(text: str) -> tuple[Category, ...]:
     return tuple(out)
 
 
-def choices_for(args: argparse.Namespace, project: Project | None = None) -> Choices:
+def choices_for(args: Namespace, project: Project | None = None) -> Choices:
     tool: dict[str, Any] = {}
     if project is not None:
         tool = tool_config(project.tool_config, project.source)
@@ -113,7 +113,7 @@ def load_input(path: str) -> Project:
     return load_cached(path)
 
 
-def resolve_project(args: argparse.Namespace, project: Project, choices: Choices) -> list[Resolved]:
+def resolve_project(args: Namespace, project: Project, choices: Choices) -> list[Resolved]:
     selected = select(
         project.external,
         categories=parse_categories(args.category),
@@ -140,7 +140,7 @@ def _resolved_dict(item: Resolved) -> dict[str, Any]:
     }
 
 
-def cmd_detect(args: argparse.Namespace) -> int:
+def cmd_detect(args: Namespace) -> int:
     choices = choices_for(args)
     detection = choices.detection
     manager = choices.mapping.package_manager(detection.package_manager)
@@ -184,7 +184,7 @@ def _unmapped_exit(items: Sequence[Resolved], allow: bool) -> int:
     return EXIT_UNDECIDED
 
 
-def cmd_map(args: argparse.Namespace) -> int:
+def cmd_map(args: Namespace) -> int:
     project = load_input(args.path)
     choices = choices_for(args, project)
     items = resolve_project(args, project, choices)
@@ -213,7 +213,7 @@ def _exit_quiet(items: Sequence[Resolved]) -> int:
     return EXIT_UNDECIDED if any(i.status in ("unknown", "unavailable") for i in items) else EXIT_OK
 
 
-def cmd_install(args: argparse.Namespace) -> int:
+def cmd_install(args: Namespace) -> int:
     project = load_input(args.path)
     choices = choices_for(args, project)
     items = resolve_project(args, project, choices)

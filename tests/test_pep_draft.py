@@ -27,7 +27,6 @@ checks for their fenced blocks, with ``<!-- invalid: reason -->`` as the marker.
 
 from __future__ import annotations
 
-import argparse
 import functools
 import io
 import json
@@ -556,16 +555,13 @@ def test_options_table() -> None:
     from extdeps._cli import build_parser
 
     parser = build_parser("check")
-    check = next(
-        action.choices["check"]
-        for action in parser._actions
-        if isinstance(action, argparse._SubParsersAction) and "check" in action.choices
-    )
+    check = parser.subcommand("check")
+    assert check is not None
     source = inspect.getsource(_config) + inspect.getsource(sys.modules["extdeps._detect"])
     rows = _table("options")
     assert len(rows) == 7
     for option, variable, _ in rows:
-        assert option.split()[0] in check._option_string_actions, option
+        assert option.split()[0] in check.option_strings(), option
         if variable != "(none)":
             assert f'"{variable}"' in source, variable
 
