@@ -175,7 +175,7 @@ def load_cached(path: str) -> Project:
             display = "pyproject.toml" if path == "." else pyproject
             return Project(
                 source=display,
-                external=External.from_table(entry["external"], source=display),
+                external=External.from_table(entry["external"], source=display, normalized=True),
                 name=entry.get("name"),
                 version=entry.get("version"),
                 data={"tool": {"extdeps": entry.get("tool", {})}},

@@ -145,10 +145,16 @@ class External(Record):
         return cls.from_table(data["external"], source=source)
 
     @classmethod
-    def from_table(cls, table: object, *, source: str | None = None) -> External:
-        """Validate an ``[external]`` table, reporting every problem at once."""
+    def from_table(
+        cls, table: object, *, source: str | None = None, normalized: bool = False
+    ) -> External:
+        """Validate an ``[external]`` table, reporting every problem at once.
+
+        ``normalized`` says the table is :meth:`to_dict` output of a valid table
+        (a cache): markers are then parsed only when something evaluates them.
+        """
         errors: list[ExtdepsError] = []
-        result = _Loader(source, errors).load(table)
+        result = _Loader(source, errors, normalized=normalized).load(table)
         if errors:
             raise InvalidExternal(errors, source=source)
         assert result is not None
@@ -258,9 +264,12 @@ def _expand(
 class _Loader:
     """Walks a raw table, collecting located errors instead of stopping at the first."""
 
-    def __init__(self, source: str | None, errors: list[ExtdepsError]) -> None:
+    def __init__(
+        self, source: str | None, errors: list[ExtdepsError], *, normalized: bool = False
+    ) -> None:
         self.source = source
         self.errors = errors
+        self.normalized = normalized
 
     def error(self, key: str, message: str, *, hint: str | None = None) -> None:
         self.errors.append(ExtdepsError(message, source=self.source, key=key, hint=hint))
@@ -321,6 +330,8 @@ class _Loader:
             )
             return None
         try:
+            if self.normalized:
+                return ExternalRequirement.parse_valid(value)
             return ExternalRequirement.parse(value)
         except InvalidDepURL as exc:
             self.errors.append(exc.located(source=self.source, key=path))

@@ -25,12 +25,33 @@ __all__ = ["ExternalRequirement"]
 class ExternalRequirement(Record):
     """One external dependency: ``dep:generic/zlib@>=1.2; sys_platform == 'linux'``."""
 
-    __slots__ = ("url", "marker")
+    __slots__ = ("url", "_marker", "_marker_text")
     url: DepURL
-    marker: Marker | None
+    _marker: Marker | None
+    _marker_text: str | None  # a marker validated earlier, parsed on first use
 
     def __init__(self, *, url: DepURL, marker: Marker | None = None) -> None:
-        self._set(url=url, marker=marker)
+        self._set(url=url, _marker=marker, _marker_text=None)
+
+    @property
+    def marker(self) -> Marker | None:
+        """The environment marker (:class:`packaging.markers.Marker`), if any."""
+        if self._marker is None and self._marker_text is not None:
+            from packaging.markers import Marker  # noqa: PLC0415
+
+            object.__setattr__(self, "_marker", Marker(self._marker_text))
+        return self._marker
+
+    @classmethod
+    def parse_valid(cls, text: str) -> ExternalRequirement:
+        """Parse a specifier that was validated before, in its normal form (as
+        ``str()`` wrote it, e.g. into a cache): the marker is parsed on first use,
+        so reading such a table does not import :mod:`packaging.markers`."""
+        head, sep, tail = text.partition(";")
+        requirement = cls(url=DepURL.parse(head))
+        if sep:
+            object.__setattr__(requirement, "_marker_text", tail.strip())
+        return requirement
 
     @classmethod
     def parse(cls, text: str) -> ExternalRequirement:
@@ -67,9 +88,11 @@ class ExternalRequirement(Record):
         return cls(url=url, marker=marker)
 
     def __str__(self) -> str:
-        if self.marker is None:
+        if self._marker is None:
+            if self._marker_text is not None:
+                return f"{self.url}; {self._marker_text}"
             return str(self.url)
-        return f"{self.url}; {self.marker}"
+        return f"{self.url}; {self._marker}"
 
     def __repr__(self) -> str:
         return f"<ExternalRequirement({str(self)!r})>"

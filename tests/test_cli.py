@@ -200,3 +200,64 @@ def test_python_dash_m() -> None:
 )
 def test_examples_are_valid(example: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["validate", str(REPO / "examples" / example)]) == 0
+
+
+_MARKED = """\
+[project]
+name = "marked"
+version = "1.0"
+
+[external]
+build-requires = ["dep:virtual/compiler/c; sys_platform != 'win32'"]
+host-requires = ["dep:generic/zlib@>=1.2; platform_system == 'Linux' and python_version >= '3.8'"]
+
+[external.optional-dependencies]
+extra = ["dep:generic/libyaml; os_name == 'posix'"]
+"""
+
+_PROBE = """\
+import sys
+from extdeps._cli import main
+code = main(sys.argv[1:])
+print("MARKERS", "packaging.markers" in sys.modules, code)
+"""
+
+
+def test_cached_project_reads_the_same_and_parses_markers_only_when_needed(
+    tmp_path: Path,
+) -> None:
+    project = tmp_path / "p"
+    project.mkdir()
+    (project / "pyproject.toml").write_text(_MARKED)
+    env = {"EXTDEPS_CACHE_DIR": str(tmp_path / "cache"), "PATH": "/usr/bin:/bin"}
+
+    def run(*words: str) -> tuple[str, bool]:
+        done = subprocess.run(
+            [sys.executable, "-c", _PROBE, *words],
+            capture_output=True,
+            text=True,
+            check=False,
+            env={**env, "PYTHONPATH": str(REPO)},
+        )
+        out, _, last = done.stdout.rpartition("MARKERS ")
+        return out, last.split()[0] == "True"
+
+    cold_show, cold_markers = run("show", "--json", str(project))
+    warm_show, warm_markers = run("show", "--json", str(project))
+    assert cold_show == warm_show
+    assert '"dep:generic/zlib@>=1.2; platform_system == \\"Linux\\"' in warm_show
+    assert cold_markers  # parsing the TOML validates every marker
+    assert not warm_markers  # the cached table was valid: nothing to parse
+    assert run("validate", str(project))[0] == run("validate", str(project))[0]
+    # evaluating them (map) parses them, and gives the same answer cold or warm
+    mapped, markers = run("map", "--ecosystem", "debian+12", str(project))
+    assert markers
+    cold = subprocess.run(
+        [sys.executable, "-c", _PROBE, "map", "--ecosystem", "debian+12", str(project)],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**env, "PYTHONPATH": str(REPO), "EXTDEPS_CACHE_DIR": "none"},
+    )
+    assert mapped == cold.stdout.rpartition("MARKERS ")[0]
+    assert "zlib1g-dev" in mapped
