@@ -21,25 +21,13 @@ import tempfile
 import time
 from pathlib import Path
 
+from _common import extdeps_command
+
 REPO = Path(__file__).resolve().parent.parent
 PROJECT = REPO / "examples" / "scipy-like"
 BINDEP_LIST = (
     "gcc\ng++\ngfortran\nninja-build\npkgconf\nlibopenblas-dev\nliblapack-dev\npython3-dev\n"
 )
-
-
-def extdeps_command() -> list[str]:
-    """The installed console script, as users run it; else ``python -m extdeps``.
-
-    The package's bytecode is compiled first, as pip does at install time (an
-    editable install or ``PYTHONDONTWRITEBYTECODE`` would otherwise recompile
-    every module on every run)."""
-    import extdeps  # noqa: PLC0415
-
-    package = str(Path(extdeps.__file__).parent)
-    subprocess.run([sys.executable, "-m", "compileall", "-q", package], check=True)
-    script = Path(sys.executable).with_name("extdeps")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "extdeps"]
 
 
 def wall(cmd: list[str], env: dict[str, str], runs: int = 31, cwd: str | None = None) -> float:

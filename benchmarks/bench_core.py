@@ -25,6 +25,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from _common import extdeps_command  # noqa: E402
+
 from extdeps import DepURL  # noqa: E402
 
 SAMPLES = [
@@ -67,20 +69,6 @@ def throughput(seconds: float = 1.5) -> float:
             str(DepURL.parse(text))
         n += len(SAMPLES)
     return n / (time.perf_counter() - start)
-
-
-def extdeps_command() -> list[str]:
-    """The installed console script, as users run it; else ``python -m extdeps``.
-
-    The package's bytecode is compiled first, as pip does at install time (an
-    editable install or ``PYTHONDONTWRITEBYTECODE`` would otherwise recompile
-    every module on every run)."""
-    import extdeps  # noqa: PLC0415
-
-    package = str(Path(extdeps.__file__).parent)
-    subprocess.run([sys.executable, "-m", "compileall", "-q", package], check=True)
-    script = Path(sys.executable).with_name("extdeps")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "extdeps"]
 
 
 def wall(cmd: list[str], runs: int = 31, env: dict[str, str] | None = None) -> float:
