@@ -270,8 +270,6 @@ def build_parser(command: str | None = None) -> ArgumentParser:
     validate.add_argument("-q", "--quiet", action="store_true", help="print nothing when valid")
     validate.set_defaults(func=cmd_validate)
 
-    import importlib  # noqa: PLC0415 - already loaded by the interpreter; local for clarity
-
     wanted: set[str] | None = None  # help or an unknown command: every module
     if command in _COMMAND_MODULES:
         wanted = {_COMMAND_MODULES[command]}
@@ -281,7 +279,10 @@ def build_parser(command: str | None = None) -> ArgumentParser:
         if wanted is not None and name not in wanted:
             continue
         try:
-            module = importlib.import_module(name)
+            # __import__ rather than importlib.import_module: the importlib
+            # package (and warnings) would be one more import on every run
+            __import__(name)
+            module = sys.modules[name]
         except ModuleNotFoundError as exc:
             if exc.name != name:
                 raise

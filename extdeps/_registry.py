@@ -112,6 +112,8 @@ class Registry:
     ) -> None:
         self.source = source
         self._by_id: dict[str, Definition] = {}
+        # compact rows (see from_compact), turned into definitions on first use
+        self._rows: dict[str, list[Any]] = {}
         for definition in definitions:
             self._by_id.setdefault(definition.id, definition)
         if providers is not None:
@@ -132,11 +134,9 @@ class Registry:
     def from_compact(cls, data: list[Any], *, source: str) -> Registry:
         """A registry from :meth:`compact`'s data, which was validated when made."""
         rows, providers = data
-        return cls(
-            [Definition(id=i, description=d, provides=p, urls=u) for i, d, p, u in rows],
-            source=source,
-            providers=providers,
-        )
+        registry = cls([], source=source, providers=providers)
+        registry._rows = {row[0]: row for row in rows}
+        return registry
 
     @classmethod
     def from_document(cls, document: Any, *, source: str = "registry.json") -> Registry:
@@ -195,20 +195,27 @@ class Registry:
 
     # -- lookups --------------------------------------------------------------
     def __contains__(self, ident: object) -> bool:
-        return ident in self._by_id
+        return ident in self._by_id or ident in self._rows
 
     def __iter__(self) -> Iterator[Definition]:
-        return iter(self._by_id.values())
+        if not self._rows:
+            return iter(self._by_id.values())
+        return (d for d in map(self.get, self._rows) if d is not None)
 
     def __len__(self) -> int:
-        return len(self._by_id)
+        return max(len(self._by_id), len(self._rows))
 
     def get(self, ident: str) -> Definition | None:
-        return self._by_id.get(ident)
+        definition = self._by_id.get(ident)
+        if definition is None and ident in self._rows:
+            _, description, provides, urls = self._rows[ident]
+            definition = Definition(id=ident, description=description, provides=provides, urls=urls)
+            self._by_id[ident] = definition
+        return definition
 
     def canonical(self, ident: str) -> str:
         """The canonical id for ``ident``: itself, or the target of an alias."""
-        definition = self._by_id.get(ident)
+        definition = self.get(ident)
         seen = {ident}
         while definition is not None and definition.is_alias:
             target = next(p for p in definition.provides if not p.startswith(_VIRTUAL))
@@ -216,7 +223,7 @@ class Registry:
                 break
             seen.add(target)
             ident = target
-            definition = self._by_id.get(target)
+            definition = self.get(target)
         return ident
 
     def providers(self, virtual: str) -> tuple[str, ...]:
@@ -224,13 +231,13 @@ class Registry:
         return tuple(self._providers.get(virtual, ()))
 
     def canonical_ids(self) -> tuple[str, ...]:
-        return tuple(d.id for d in self._by_id.values() if d.is_canonical)
+        return tuple(d.id for d in self if d.is_canonical)
 
     def suggest(self, ident: str, n: int = 3) -> list[str]:
         """Registry ids close to an unknown one (for "did you mean")."""
         import difflib  # noqa: PLC0415 - error path only
 
-        return difflib.get_close_matches(ident, list(self._by_id), n=n, cutoff=0.75)
+        return difflib.get_close_matches(ident, list(self._rows or self._by_id), n=n, cutoff=0.75)
 
 
 @functools.lru_cache(maxsize=4)

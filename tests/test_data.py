@@ -176,3 +176,26 @@ def test_mapping_lints(path: Path) -> None:
 
 def test_known_ecosystems_loader() -> None:
     assert "debian+12" in known_ecosystems() or not (DATA / "debian+12.mapping.json").exists()
+
+
+def test_registry_from_its_cache_form_is_the_same_registry() -> None:
+    import os
+
+    from extdeps._data import data_dir, load_json
+    from extdeps._registry import Registry
+
+    path = os.path.join(data_dir(), "registry.json")
+    full = Registry.from_document(load_json(path), source=path)
+    compact = Registry.from_compact(full.compact(), source=path)
+    assert len(compact) == len(full)
+    assert [d.id for d in compact] == [d.id for d in full]
+    assert list(compact) == list(full)
+    assert compact.canonical_ids() == full.canonical_ids()
+    for definition in full:
+        assert definition.id in compact
+        assert compact.get(definition.id) == definition
+        assert compact.canonical(definition.id) == full.canonical(definition.id)
+        for virtual in definition.implements:
+            assert compact.providers(virtual) == full.providers(virtual)
+    assert compact.suggest("dep:generic/zlb") == full.suggest("dep:generic/zlb")
+    assert "dep:generic/no-such-thing" not in compact
