@@ -137,14 +137,6 @@ def add_path_argument(parser: ArgumentParser, *, what: str = "") -> None:
     )
 
 
-def _stamp(path: str) -> list[object]:
-    try:
-        st = os.stat(path)
-    except OSError:
-        return [path]
-    return [path, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
-
-
 def load_cached(path: str) -> Project:
     """A project directory, pyproject.toml or sdist, as :func:`load_project` reads it.
 
@@ -154,7 +146,7 @@ def load_cached(path: str) -> Project:
     run again on an unchanged project do not parse its TOML again. Invalid
     projects are never cached: their errors are reported from the file itself.
     """
-    from ._data import cache_dir, data_dir, read_cache_file  # noqa: PLC0415
+    from ._data import cache_dir, data_dir, file_stamp, read_cache_file  # noqa: PLC0415
     from ._source import SDIST_SUFFIXES  # noqa: PLC0415
 
     pyproject = os.path.join(path, "pyproject.toml") if os.path.isdir(path) else path
@@ -163,8 +155,8 @@ def load_cached(path: str) -> Project:
         return load_project(path)
     key = [
         __version__,
-        _stamp(os.path.abspath(pyproject)),
-        _stamp(os.path.join(data_dir(), "virtual-namespaces.json")),
+        file_stamp(pyproject),
+        file_stamp(os.path.join(data_dir(), "virtual-namespaces.json")),
     ]
     store = os.path.join(directory, "projects.marshal")
     entries = read_cache_file(store)

@@ -18,7 +18,14 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
     from typing import Any
 
-__all__ = ["cache_dir", "data_dir", "load_derived", "load_json", "virtual_namespaces"]
+__all__ = [
+    "cache_dir",
+    "data_dir",
+    "file_stamp",
+    "load_derived",
+    "load_json",
+    "virtual_namespaces",
+]
 
 # Cache files are marshal data (what ``__pycache__`` holds): the fastest format
 # Python reads without an import. The first item names the format, so a file from
@@ -89,15 +96,29 @@ def _path_key(path: str) -> str:
     return f"{value:016x}"
 
 
-def _stamp(path: str) -> list[Any]:
-    """What identifies a file's content for a cache: path, size, times, inode."""
+def file_stamp(path: str) -> list[Any] | None:
+    """What identifies a file's content for a cache: absolute path, size,
+    modification and change times, inode; ``None`` when it cannot be examined."""
     try:
         stat = os.stat(path)
-    except FileNotFoundError:
-        raise MappingError("file not found", source=path) from None
-    except OSError as exc:
-        raise MappingError(f"cannot read: {exc.strerror}", source=path) from None
+    except OSError:
+        return None
     return [os.path.abspath(path), stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino]
+
+
+def _cached(path: str, prefix: str, compute: Callable[[], Any]) -> Any:
+    """``compute()``, kept in the cache directory keyed by :func:`file_stamp`."""
+    stamp = file_stamp(path)
+    directory = cache_dir()
+    if stamp is None or directory is None:
+        return compute()  # an unreadable file: compute() reports it
+    cached_at = os.path.join(directory, "data", f"{prefix}{_path_key(stamp[0])}.marshal")
+    cached = read_cache_file(cached_at)
+    if type(cached) is list and len(cached) == 2 and cached[0] == stamp:
+        return cached[1]
+    value = compute()
+    write_cache_file(cached_at, [stamp, value])
+    return value
 
 
 def load_derived(path: str, kind: str, derive: Callable[[Any], Any]) -> Any:
@@ -106,18 +127,7 @@ def load_derived(path: str, kind: str, derive: Callable[[Any], Any]) -> Any:
     ``derive`` validates the document (raising for bad data, which is never
     cached) and returns plain data that is quick to turn back into objects.
     """
-    stamp = _stamp(path)
-    directory = cache_dir()
-    cached_at = None
-    if directory is not None:
-        cached_at = os.path.join(directory, "data", f"{kind}-{_path_key(stamp[0])}.marshal")
-        cached = read_cache_file(cached_at)
-        if type(cached) is list and len(cached) == 2 and cached[0] == stamp:
-            return cached[1]
-    value = derive(load_json(path))
-    if cached_at is not None:
-        write_cache_file(cached_at, [stamp, value])
-    return value
+    return _cached(path, f"{kind}-", lambda: derive(load_json(path)))
 
 
 def load_json(path: str | os.PathLike[str]) -> Any:
@@ -126,19 +136,8 @@ def load_json(path: str | os.PathLike[str]) -> Any:
     The parsed document is kept in the cache directory, keyed by the file's path,
     size, times and inode, so that an unchanged file is not parsed again (nor the
     :mod:`json` module imported)."""
-    path = os.fspath(path)
-    stamp = _stamp(path)
-    directory = cache_dir()
-    cached_at = None
-    if directory is not None:
-        cached_at = os.path.join(directory, "data", _path_key(stamp[0]) + ".marshal")
-        cached = read_cache_file(cached_at)
-        if type(cached) is list and len(cached) == 2 and cached[0] == stamp:
-            return cached[1]
-    document = _parse_json(path)
-    if cached_at is not None:
-        write_cache_file(cached_at, [stamp, document])
-    return document
+    text = os.fspath(path)
+    return _cached(text, "", lambda: _parse_json(text))
 
 
 def _parse_json(path: str) -> Any:

@@ -11,6 +11,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from extdeps import DepURL
+from extdeps._errors import MappingError
 from extdeps._mapping import EcosystemMapping, known_ecosystems
 from extdeps._registry import Registry
 from tests.conftest import REPO
@@ -199,3 +200,43 @@ def test_registry_from_its_cache_form_is_the_same_registry() -> None:
             assert compact.providers(virtual) == full.providers(virtual)
     assert compact.suggest("dep:generic/zlb") == full.suggest("dep:generic/zlb")
     assert "dep:generic/no-such-thing" not in compact
+
+
+def test_parsed_json_is_cached_until_the_file_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    from extdeps import _data
+
+    monkeypatch.setenv("EXTDEPS_CACHE_DIR", str(tmp_path / "cache"))
+    path = tmp_path / "doc.json"
+    path.write_text('{"a": 1}')
+    assert _data.load_json(path) == {"a": 1}
+    assert list((tmp_path / "cache" / "data").iterdir())
+    calls: list[str] = []
+    real = _data._parse_json
+    def counting(p: str) -> Any:
+        calls.append(p)
+        return real(p)
+
+    monkeypatch.setattr(_data, "_parse_json", counting)
+    assert _data.load_json(path) == {"a": 1}
+    assert calls == []  # served from the cache
+    path.write_text('{"a": 2}')  # same size; the times and the stamp change
+    os.utime(path, ns=(1, 1))
+    assert _data.load_json(path) == {"a": 2}
+    assert calls == [str(path)]
+    # a corrupt cache entry only costs a parse
+    for entry in (tmp_path / "cache" / "data").iterdir():
+        entry.write_bytes(b"\x00garbage")
+    assert _data.load_json(path) == {"a": 2}
+    # broken JSON is reported and never cached
+    path.write_text("{")
+    with pytest.raises(MappingError, match="invalid JSON"):
+        _data.load_json(path)
+    with pytest.raises(MappingError, match="invalid JSON"):
+        _data.load_json(path)
+    monkeypatch.setenv("EXTDEPS_CACHE_DIR", "none")
+    path.write_text("[]")
+    assert _data.load_json(path) == []
