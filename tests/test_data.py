@@ -216,6 +216,7 @@ def test_parsed_json_is_cached_until_the_file_changes(
     assert list((tmp_path / "cache" / "data").iterdir())
     calls: list[str] = []
     real = _data._parse_json
+
     def counting(p: str) -> Any:
         calls.append(p)
         return real(p)

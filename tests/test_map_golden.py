@@ -13,13 +13,17 @@ import pytest
 from extdeps._cli import main
 from tests.conftest import REPO
 
-ECOSYSTEMS = sorted(p.name.removesuffix(".mapping.json") for p in (REPO / "mappings").glob("*.mapping.json"))
+ECOSYSTEMS = sorted(
+    p.name.removesuffix(".mapping.json") for p in (REPO / "mappings").glob("*.mapping.json")
+)
 GOLDEN = REPO / "tests" / "data" / "map"
 
 
 @pytest.mark.parametrize("ecosystem", ECOSYSTEMS)
 def test_scipy_like(ecosystem: str, capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(["map", str(REPO / "examples" / "scipy-like"), "--ecosystem", ecosystem, "--allow-unmapped"])
+    code = main(
+        ["map", str(REPO / "examples" / "scipy-like"), "--ecosystem", ecosystem, "--allow-unmapped"]
+    )
     assert code == 0
     out = capsys.readouterr().out.split("\n", 1)[1]  # drop the line naming the source path
     golden = GOLDEN / f"scipy-like.{ecosystem}.golden"
