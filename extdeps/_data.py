@@ -29,7 +29,8 @@ __all__ = [
 
 # Cache files are marshal data (what ``__pycache__`` holds): the fastest format
 # Python reads without an import. The first item names the format, so a file from
-# another version of extdeps is a miss, never a misread.
+# another version of extdeps is a miss, never a misread: change it whenever the
+# shape of anything cached changes (registry rows, package indexes, projects).
 _CACHE_FORMAT = "extdeps-cache-1"
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
