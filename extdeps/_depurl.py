@@ -32,8 +32,6 @@ empty values dropped; empty subpath segments dropped.
 
 from __future__ import annotations
 
-import re
-
 from ._data import virtual_namespaces
 from ._errors import InvalidDepURL
 from ._pep440 import InvalidVersion, Release, parse_version
@@ -102,14 +100,33 @@ PURL_TYPES: dict[str, tuple[_Requirement, bool, bool]] = {
 
 ALLOWED_OPERATORS = (">=", ">", "<=", "<", "==")
 _ALLOWED_TEXT = ", ".join(ALLOWED_OPERATORS)
-_TYPE_RE = LazyPattern(r"[A-Za-z][A-Za-z0-9.+\-]*\Z")
-_KEY_RE = LazyPattern(r"[A-Za-z][A-Za-z0-9.\-_]*\Z")
 _BAD_PERCENT_RE = LazyPattern(r"%(?![0-9A-Fa-f]{2})")
-_CLAUSE_RE = LazyPattern(r"\s*(===|==|>=|<=|~=|!=|>|<|=)?\s*(.*?)\s*\Z", re.DOTALL)
+# Character sets checked with str.strip (no pattern to compile on every run):
+# ``not text.strip(chars)`` holds when ``text`` has no other character.
+_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+_ALNUM = _LETTERS + "0123456789"
+_TYPE_CHARS = _ALNUM + ".+-"
+_KEY_CHARS = _ALNUM + ".-_"
 _SAFE = "-._~:"
-_SAFE_RE = LazyPattern(r"[A-Za-z0-9\-._~:]*\Z")
+_SAFE_CHARS = _ALNUM + _SAFE
+# longest first where one operator begins another, as a regex alternation tries them
+_OPERATORS = ("===", "==", ">=", "<=", "~=", "!=", ">", "<", "=")
 _OP_RANK = {"==": 0, ">=": 1, ">": 1, "<=": 2, "<": 2}
 _LEGACY_VIRTUAL_NAMES = {"cpp": "cxx", "c++": "cxx"}
+
+
+def _word(text: str, chars: str) -> bool:
+    """A letter, then only ``chars``."""
+    return text[:1] in _LETTERS and text[:1] != "" and not text.strip(chars)
+
+
+def _split_clause(piece: str) -> tuple[str, str]:
+    """``(operator, version)`` of one version clause, whitespace around either dropped."""
+    rest = piece.lstrip()
+    for op in _OPERATORS:
+        if rest.startswith(op):
+            return op, rest[len(op) :].strip()
+    return "", rest.strip()
 
 
 def _fail(message: str, text: str, start: int, end: int, hint: str | None = None) -> InvalidDepURL:
@@ -140,7 +157,7 @@ def _decode(text: str, part: str, start: int, what: str) -> str:
 
 
 def _encode(value: str) -> str:
-    if _SAFE_RE.match(value):
+    if not value.strip(_SAFE_CHARS):
         return value
     import urllib.parse  # noqa: PLC0415 - rare; keeps startup cheap
 
@@ -371,9 +388,7 @@ def _parse_version(text: str, start: int, raw: str) -> str:
     for piece in pieces:
         # spans point into the text as written; an encoded version is shown whole
         width = len(raw) if encoded else len(piece)
-        match = _CLAUSE_RE.match(piece)
-        assert match is not None  # the pattern matches any string
-        op, ver = match.group(1) or "", match.group(2)
+        op, ver = _split_clause(piece)
         if op in ("~=", "!=", "===", "="):
             raise _fail(
                 f"operator '{op}' is not allowed in a DepURL version; allowed: {_ALLOWED_TEXT}",
@@ -540,7 +555,7 @@ def _parse(text: str) -> DepURL:
                     item_start,
                     item_start + len(item),
                 )
-            if not _KEY_RE.match(key):
+            if not _word(key, _KEY_CHARS):
                 raise _fail(
                     f"invalid qualifier key '{key}': it must start with a letter and contain "
                     "only letters, digits, '.', '-' and '_'",
@@ -573,7 +588,7 @@ def _parse(text: str) -> DepURL:
     raw_type = text[pos:slash]
     if not raw_type:
         raise _fail("missing type; expected 'dep:<type>/<name>'", text, pos, pos + 1)
-    if not _TYPE_RE.match(raw_type):
+    if not _word(raw_type, _TYPE_CHARS):
         raise _fail(
             f"invalid type '{raw_type}': it must start with a letter and contain only "
             "letters, digits, '.', '+' and '-'",

@@ -8,10 +8,8 @@ empty.
 
 from __future__ import annotations
 
-import re
-
 from ._errors import ExtdepsError, InvalidDepURL, InvalidExternal
-from ._record import LazyPattern, Record
+from ._record import Record
 from ._requirement import ExternalRequirement
 
 TYPE_CHECKING = False
@@ -44,8 +42,17 @@ _LEGACY_KEYS = {
     ),
     "run-requires": ("dependencies", "runtime dependencies go in 'dependencies'"),
 }
-_NAME_RE = LazyPattern(r"^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$", re.IGNORECASE)
-_BARE_KEY_RE = LazyPattern(r"^[A-Za-z0-9_-]+$")
+_ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+_BARE_KEY_CHARS = _ALNUM + "_-"
+_NAME_CHARS = _ALNUM + "._-"
+
+
+def _valid_name(name: str) -> bool:
+    """A PEP 685 / PEP 735 name: letters, digits, ``. _ -``, a letter or digit at
+    each end."""
+    return (
+        name[:1] != "" and name[0] in _ALNUM and name[-1] in _ALNUM and not name.strip(_NAME_CHARS)
+    )
 
 
 def _close(word: str, possibilities: Iterable[str], n: int = 1, cutoff: float = 0.6) -> list[str]:
@@ -56,11 +63,18 @@ def _close(word: str, possibilities: Iterable[str], n: int = 1, cutoff: float = 
 
 def normalize_name(name: str) -> str:
     """Normalize an extra or group name as PEP 685 and PEP 735 require."""
-    return re.sub(r"[-_.]+", "-", name).lower()
+    out: list[str] = []
+    for char in name:
+        if char in "-_.":
+            if not out or out[-1] != "-":
+                out.append("-")
+        else:
+            out.append(char)
+    return "".join(out).lower()
 
 
 def _key(path: str, key: str) -> str:
-    return f"{path}.{key}" if _BARE_KEY_RE.match(key) else f'{path}."{key}"'
+    return f"{path}.{key}" if key and not key.strip(_BARE_KEY_CHARS) else f'{path}."{key}"'
 
 
 def _toml_type(value: object) -> str:
@@ -356,7 +370,7 @@ class _Loader:
         seen: dict[str, str] = {}
         for raw, item in value.items():
             key = _key(path, raw)
-            if not _NAME_RE.match(raw):
+            if not _valid_name(raw):
                 self.error(
                     key,
                     f"invalid {what} name '{raw}': use letters, digits, '-', '_' and '.', "
@@ -415,7 +429,7 @@ class _Loader:
         extra = sorted(set(entry) - {"include-group"})
         if extra:
             self.error(
-                f"{path}.{extra[0]}" if _BARE_KEY_RE.match(extra[0]) else path,
+                f"{path}.{extra[0]}" if extra[0] and not extra[0].strip(_BARE_KEY_CHARS) else path,
                 "unknown key in a dependency group table; only 'include-group' is allowed",
             )
             return None

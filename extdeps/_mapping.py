@@ -18,7 +18,7 @@ import os
 
 from ._data import data_dir, load_json
 from ._errors import ExtdepsError, InvalidDocument, MappingError, UndecidedError
-from ._record import LazyPattern, Record
+from ._record import Record
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -39,9 +39,28 @@ __all__ = [
 ]
 
 CATEGORIES: tuple[Category, ...] = ("build", "host", "run")
-SAFE_SPEC = LazyPattern(r"[A-Za-z0-9_][A-Za-z0-9+._@:/=*~,-]*\Z")
+_ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+_SPEC_CHARS = _ALNUM + "_+.@:/=*~,-"
+_ECOSYSTEM_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789-_."
+
+
+def safe_spec(text: str) -> bool:
+    """Whether a package spec is safe in an argument list: letters, digits and
+    ``+ . _ @ : / = * ~ , -``, not starting with ``-`` (or another symbol)."""
+    return text[:1] != "" and text[0] in _ALNUM + "_" and not text.strip(_SPEC_CHARS)
+
+
+def _valid_ecosystem(text: str) -> bool:
+    """``name`` or ``name+version``, each of ``a-z 0-9 - _ .``."""
+    name, plus, version = text.partition("+")
+    return (
+        bool(name)
+        and not name.strip(_ECOSYSTEM_CHARS)
+        and (not plus or (bool(version) and not version.strip(_ECOSYSTEM_CHARS)))
+    )
+
+
 _SHELLS = {"sh", "bash", "dash", "zsh", "ksh", "fish", "csh", "tcsh", "cmd", "powershell", "pwsh"}
-_ECOSYSTEM_RE = LazyPattern(r"[a-z0-9\-_.]+(\+[a-z0-9\-_.]+)?\Z")
 _ELEVATORS = {"sudo", "doas", "su", "pkexec", "run0", "runas", "env"}
 _OPERATORS = {
     "==": "equal",
@@ -214,7 +233,7 @@ class _Checker:
             ikey = f"{key}[{i}]" if not isinstance(value, str) else key
             if not isinstance(item, str):
                 self.error(ikey, "expected a string")
-            elif not SAFE_SPEC.match(item):
+            elif not safe_spec(item):
                 self.error(
                     ikey,
                     f"unsafe package spec {item!r}: use letters, digits and + . _ @ : / = * ~ , -, "
@@ -588,7 +607,7 @@ class EcosystemMapping:
 
 def mapping_path(ecosystem: str) -> str:
     """The shipped mapping file for an ecosystem id (which may not exist)."""
-    if not _ECOSYSTEM_RE.match(ecosystem):
+    if not _valid_ecosystem(ecosystem):
         raise UndecidedError(f"invalid ecosystem id {ecosystem!r}")
     return os.path.join(data_dir(), f"{ecosystem}.mapping.json")
 

@@ -33,6 +33,12 @@ __all__ = [
 _LEADING_VERSION = LazyPattern(r"\d+(?:\.\d+)*")
 
 
+def _before_any(text: str, stops: str) -> str:
+    """``text`` up to the first of the ``stops`` characters."""
+    cut = min((i for i in map(text.find, stops) if i >= 0), default=len(text))
+    return text[:cut]
+
+
 class Package(Record):
     __slots__ = ("name", "version", "provides")
     name: str
@@ -100,7 +106,7 @@ class PackageDB:
     def get(self, name: str) -> tuple[Package, str] | None:
         """The package installed under ``name``, or providing it: (package, how)."""
         # a spec may carry a conda build string or channel: keep the name part
-        base = re.split(r"[=<> ]", name, maxsplit=1)[0].split("::")[-1]
+        base = _before_any(name, "=<> ").split("::")[-1]
         package = self._materialize(base)
         if package is not None:
             return package, "installed"
