@@ -19,3 +19,42 @@ def extdeps_command() -> list[str]:
     subprocess.run([sys.executable, "-m", "compileall", "-q", package], check=True)
     script = Path(sys.executable).with_name("extdeps")
     return [str(script)] if script.exists() else [sys.executable, "-m", "extdeps"]
+
+
+def interleaved_medians(
+    cases: list[tuple[list[str], dict[str, str] | None]],
+    *,
+    runs: int = 31,
+    warmups: int = 3,
+    cwd: str | None = None,
+) -> list[float]:
+    """Median wall time of each ``(argv, env)`` case, in seconds.
+
+    The cases take turns, in a shuffled order each round, so that a slow spell
+    of the machine (a shared host) falls on all of them alike instead of on
+    whichever ran during it. The first rounds warm the page cache and
+    extdeps' own cache and are not counted.
+    """
+    import random  # noqa: PLC0415
+    import statistics  # noqa: PLC0415
+    import time  # noqa: PLC0415
+
+    order = list(range(len(cases)))
+    shuffle = random.Random(725).shuffle
+    times: list[list[float]] = [[] for _ in cases]
+    for round_ in range(warmups + runs):
+        shuffle(order)
+        for i in order:
+            argv, env = cases[i]
+            start = time.perf_counter()
+            subprocess.run(
+                argv,
+                env=env,
+                cwd=cwd,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                check=False,
+            )
+            if round_ >= warmups:
+                times[i].append(time.perf_counter() - start)
+    return [statistics.median(t) for t in times]

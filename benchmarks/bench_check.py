@@ -21,7 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _common import extdeps_command
+from _common import extdeps_command, interleaved_medians
 
 REPO = Path(__file__).resolve().parent.parent
 PROJECT = REPO / "examples" / "scipy-like"
@@ -55,14 +55,17 @@ def main() -> int:
     ok = True
     with tempfile.TemporaryDirectory() as tmp:
         env["EXTDEPS_CACHE_DIR"] = str(Path(tmp) / "cache")
-        bare = wall([python, "-c", "pass"], env)
         extdeps = extdeps_command()
         print(f"command: {' '.join(extdeps)}")
-        mapped = wall([*extdeps, "map", str(PROJECT), "--allow-unmapped"], env)
         check = [*extdeps, "check", str(PROJECT)]
-        subprocess.run(check, env=env, stdout=subprocess.DEVNULL, check=False)  # warm the cache
-        warm = wall(check, env)
-        cold = wall(check, {**env, "EXTDEPS_CACHE_DIR": "none"}, runs=7)
+        bare, mapped, warm, cold = interleaved_medians(
+            [
+                ([python, "-c", "pass"], env),
+                ([*extdeps, "map", str(PROJECT), "--allow-unmapped"], env),
+                (check, env),
+                (check, {**env, "EXTDEPS_CACHE_DIR": "none"}),
+            ]
+        )
         print(f"bare python -c pass:        {bare * 1000:7.1f} ms")
         ratio = mapped / bare
         ok &= ratio <= 2.5
