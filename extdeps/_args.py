@@ -156,7 +156,7 @@ class _Group:
         self.actions: list[_Action] = []
 
     def add_argument(self, *names: str, **kwargs: Any) -> _Action:
-        action = self._parser.add_argument(*names, _group=self, **kwargs)
+        action = self._parser.add_argument(*names, **kwargs)
         self.actions.append(action)
         return action
 
@@ -206,16 +206,35 @@ class ArgumentParser:
             self.add_argument("-h", "--help", action="help", help="show this help message and exit")
 
     # -- building -------------------------------------------------------------
-    def add_argument(self, *names: str, _group: _Group | None = None, **kwargs: Any) -> _Action:
-        kwargs.setdefault("action", None)
-        for key in ("dest", "default", "metavar", "help", "choices", "nargs", "version"):
-            kwargs.setdefault(key, None)
-        kwargs.setdefault("required", False)
-        if kwargs["action"] == "version" and kwargs["help"] is None:
-            kwargs["help"] = "show program's version number and exit"
-        action = _Action(names, **kwargs)
-        self._actions.append(action)
-        return action
+    def add_argument(
+        self,
+        *names: str,
+        action: str | None = None,
+        dest: str | None = None,
+        default: Any = None,
+        metavar: str | None = None,
+        help: str | None = None,
+        choices: Iterable[str] | None = None,
+        required: bool = False,
+        nargs: str | None = None,
+        version: str | None = None,
+    ) -> _Action:
+        if action == "version" and help is None:
+            help = "show program's version number and exit"
+        made = _Action(
+            names,
+            action=action,
+            dest=dest,
+            default=default,
+            metavar=metavar,
+            help=help,
+            choices=choices,
+            required=required,
+            nargs=nargs,
+            version=version,
+        )
+        self._actions.append(made)
+        return made
 
     def add_argument_group(self, title: str | None = None) -> _Group:
         group = _Group(self, title)
