@@ -19,7 +19,6 @@ Results are cached per process.
 
 from __future__ import annotations
 
-import re
 import sys
 
 from ._probes import Evidence
@@ -113,6 +112,8 @@ def _probe(system: System, lib: str, override: str | None) -> list[Evidence]:
     smi = system.which("nvidia-smi")
     if smi:
         done = system.run([smi], timeout=15)
+        import re  # noqa: PLC0415 - nvidia-smi output only
+
         match = re.search(r"CUDA Version:\s*(\d+\.\d+)", done.stdout)
         if done.ok and match:
             return [

@@ -10,7 +10,6 @@ The parsers are plain functions over text, tested on captured files.
 from __future__ import annotations
 
 import os
-import re
 
 from ._record import LazyPattern, Record
 from ._system import System
@@ -221,7 +220,7 @@ def parse_pacman_desc(text: str) -> Package | None:
             sections[current].append(line)
     if not sections.get("NAME") or not sections.get("VERSION"):
         return None
-    provides = [re.split(r"[=<>]", p, maxsplit=1)[0] for p in sections.get("PROVIDES", [])]
+    provides = [_before_any(p, "=<>") for p in sections.get("PROVIDES", [])]
     return Package(name=sections["NAME"][0], version=sections["VERSION"][0], provides=provides)
 
 
@@ -256,7 +255,7 @@ def parse_apk_installed(text: str) -> list[Package]:
             elif line.startswith("V:"):
                 version = line[2:]
             elif line.startswith("p:"):
-                provides.extend(re.split(r"[=<>~]", p, maxsplit=1)[0] for p in line[2:].split())
+                provides.extend(_before_any(p, "=<>~") for p in line[2:].split())
         if name and version:
             out.append(Package(name=name, version=version, provides=provides))
     return out

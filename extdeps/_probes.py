@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import functools
 import os
-import re
 
 from ._data import data_dir, load_json
 from ._errors import InvalidDocument, MappingError
@@ -143,6 +142,8 @@ def _parse_probe(value: Any, key: str, source: str, errors: list[MappingError]) 
             if not isinstance(item, str):
                 errors.append(MappingError("expected a string", source=source, key=f"{key}.{name}"))
                 return None
+            import re  # noqa: PLC0415 - only for probes with a version pattern
+
             try:
                 compiled = re.compile(item)
             except re.error as exc:
@@ -420,6 +421,8 @@ class Prober:
 
 def _find_version(output: str, regex: str | None) -> str | None:
     if regex:
+        import re  # noqa: PLC0415 - only for probes with a version pattern
+
         match = re.search(regex, output, re.MULTILINE)
         return match.group(1) if match else None
     for line in output.splitlines():

@@ -8,10 +8,9 @@ write a typed keyword-only ``__init__`` that calls :meth:`Record._set`.
 
 from __future__ import annotations
 
-import re
-
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import re
     from typing import Any, TypeVar
 
     R = TypeVar("R", bound="Record")
@@ -69,6 +68,8 @@ class LazyPattern:
 
     def _get(self) -> re.Pattern[str]:
         if self._compiled is None:
+            import re  # noqa: PLC0415 - only when a pattern is first used
+
             self._compiled = re.compile(self._pattern, self._flags)
         return self._compiled
 
