@@ -249,9 +249,19 @@ def test_cached_project_reads_the_same_and_parses_markers_only_when_needed(
     assert cold_markers  # parsing the TOML validates every marker
     assert not warm_markers  # the cached table was valid: nothing to parse
     assert run("validate", str(project))[0] == run("validate", str(project))[0]
-    # evaluating them (map) parses them, and gives the same answer cold or warm
+    # evaluating them (map) parses them once; their outcomes are remembered for
+    # this interpreter and machine, and are the same cold or warm
     mapped, markers = run("map", "--ecosystem", "debian+12", str(project))
     assert markers
+    again, markers = run("map", "--ecosystem", "debian+12", str(project))
+    assert not markers
+    assert again == mapped
+    # another target environment is another key: evaluated, not taken from the cache
+    windows, markers = run(
+        "map", "--ecosystem", "debian+12", "--marker-env", "platform_system=Windows", str(project)
+    )
+    assert markers
+    assert "zlib1g-dev" not in windows
     cold = subprocess.run(
         [sys.executable, "-c", _PROBE, "map", "--ecosystem", "debian+12", str(project)],
         capture_output=True,
