@@ -9,33 +9,46 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 
-from ._depurl import DepURL
-from ._errors import (
-    ExtdepsError,
-    InputError,
-    InvalidDepURL,
-    InvalidExternal,
-    InvalidRequirement,
-    MappingError,
-)
-from ._external import External, IncludeGroup, normalize_name
-from ._requirement import ExternalRequirement
-from ._source import Project, load_project, read_pyproject
-
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
     from ._check import CheckReport, Verdict, check, check_requirements
     from ._config import Choices, resolve_choices
+    from ._depurl import DepURL
+    from ._errors import (
+        ExtdepsError,
+        InputError,
+        InvalidDepURL,
+        InvalidExternal,
+        InvalidRequirement,
+        MappingError,
+    )
+    from ._external import External, IncludeGroup, normalize_name
     from ._mapping import EcosystemMapping, load_mapping
     from ._registry import Registry, load_registry
+    from ._requirement import ExternalRequirement
     from ._resolve import Resolved, plan_install, resolve, select
+    from ._source import Project, load_project, read_pyproject
     from ._system import System
 
-# The heavier parts (probes, mappings, resolution) load on first use, so that
-# `extdeps validate` and `import extdeps` stay cheap.
+# Every part loads on first use, so that ``import extdeps`` costs nothing and
+# each command imports only what it runs (start-up time is a product requirement).
 _LAZY = {
+    "DepURL": "_depurl",
+    "ExtdepsError": "_errors",
+    "InputError": "_errors",
+    "InvalidDepURL": "_errors",
+    "InvalidExternal": "_errors",
+    "InvalidRequirement": "_errors",
+    "MappingError": "_errors",
+    "External": "_external",
+    "IncludeGroup": "_external",
+    "normalize_name": "_external",
+    "ExternalRequirement": "_requirement",
+    "Project": "_source",
+    "load_project": "_source",
+    "read_pyproject": "_source",
     "CheckReport": "_check",
     "Verdict": "_check",
     "check": "_check",
@@ -58,9 +71,10 @@ def __getattr__(name: str) -> Any:
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'extdeps' has no attribute {name!r}")
-    import importlib  # noqa: PLC0415 - lazy on purpose
+    import sys  # noqa: PLC0415
 
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    __import__(f"{__name__}.{module}")
+    value = getattr(sys.modules[f"{__name__}.{module}"], name)
     globals()[name] = value
     return value
 

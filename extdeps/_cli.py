@@ -16,13 +16,14 @@ import sys
 from . import __version__
 from ._args import ArgumentParser, Namespace
 from ._errors import ExtdepsError, InvalidExternal
-from ._external import External
-from ._source import Project, load_project
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Sequence
     from typing import Any, TextIO
+
+    from ._external import External
+    from ._source import Project
 
 EXIT_OK = 0
 EXIT_UNMET = 1
@@ -137,52 +138,84 @@ def add_path_argument(parser: ArgumentParser, *, what: str = "") -> None:
     )
 
 
-def load_cached(path: str) -> Project:
-    """A project directory, pyproject.toml or sdist, as :func:`load_project` reads it.
+class _ProjectCache:
+    """Valid projects as :func:`load_project` read them, kept on disk.
 
-    A project's valid ``[external]`` table is cached on disk (see
-    :func:`extdeps._data.cache_dir`), keyed by the file's path, size, times and
-    inode, the virtual namespaces in use and extdeps' version, so that commands
-    run again on an unchanged project do not parse its TOML again. Invalid
-    projects are never cached: their errors are reported from the file itself.
+    Entries are keyed by the file's path, size, times and inode (see
+    :func:`extdeps._data.file_stamp`), the virtual namespaces in use and
+    extdeps' version, so that commands run again on an unchanged project do not
+    parse its TOML again. Invalid projects are never stored: their errors are
+    always reported from the file itself.
     """
-    from ._data import cache_dir, data_dir, file_stamp, read_cache_file  # noqa: PLC0415
-    from ._source import SDIST_SUFFIXES  # noqa: PLC0415
 
-    pyproject = os.path.join(path, "pyproject.toml") if os.path.isdir(path) else path
-    directory = cache_dir()
-    if directory is None or path.endswith(SDIST_SUFFIXES) or not os.path.isfile(pyproject):
-        return load_project(path)
-    key = [
-        __version__,
-        file_stamp(pyproject),
-        file_stamp(os.path.join(data_dir(), "virtual-namespaces.json")),
-    ]
-    store = os.path.join(directory, "projects.marshal")
-    entries = read_cache_file(store)
-    if type(entries) is not list:
-        entries = []
-    for entry in entries:
-        if type(entry) is dict and entry.get("key") == key:
-            display = "pyproject.toml" if path == "." else pyproject
-            return Project(
-                source=display,
-                external=External.from_table(entry["external"], source=display, normalized=True),
-                name=entry.get("name"),
-                version=entry.get("version"),
-                data={"tool": {"extdeps": entry.get("tool", {})}},
-            )
+    def __init__(self, path: str) -> None:
+        from ._data import cache_dir, data_dir, file_stamp, read_cache_file  # noqa: PLC0415
+        from ._source import SDIST_SUFFIXES  # noqa: PLC0415
+
+        pyproject = os.path.join(path, "pyproject.toml") if os.path.isdir(path) else path
+        self.display = "pyproject.toml" if path == "." else pyproject
+        directory = cache_dir()
+        self.store: str | None = None
+        self.entries: list[Any] = []
+        self.key: list[Any] = []
+        if directory is None or path.endswith(SDIST_SUFFIXES) or not os.path.isfile(pyproject):
+            return
+        self.store = os.path.join(directory, "projects.marshal")
+        self.key = [
+            __version__,
+            file_stamp(pyproject),
+            file_stamp(os.path.join(data_dir(), "virtual-namespaces.json")),
+        ]
+        entries = read_cache_file(self.store)
+        self.entries = entries if type(entries) is list else []
+
+    def hit(self) -> dict[str, Any] | None:
+        if self.store is None:
+            return None
+        for entry in self.entries:
+            if type(entry) is dict and entry.get("key") == self.key:
+                return entry
+        return None
+
+    def project(self, entry: dict[str, Any]) -> Project:
+        from ._external import External  # noqa: PLC0415
+        from ._source import Project  # noqa: PLC0415
+
+        return Project(
+            source=self.display,
+            external=External.from_table(entry["external"], source=self.display, normalized=True),
+            name=entry.get("name"),
+            version=entry.get("version"),
+            data={"tool": {"extdeps": entry.get("tool", {})}},
+        )
+
+    def remember(self, project: Project) -> None:
+        if self.store is None:
+            return
+        from ._data import write_cache_file  # noqa: PLC0415
+
+        entry = {
+            "key": self.key,
+            "external": project.external.to_dict(),
+            "count": _count(project.external),
+            "name": project.name,
+            "version": project.version,
+            "tool": dict(project.tool_config),
+        }
+        write_cache_file(self.store, [*self.entries[-31:], entry])
+
+
+def load_cached(path: str) -> Project:
+    """A project directory, pyproject.toml or sdist, as :func:`load_project` reads
+    it, from the cache of valid projects when the file has not changed."""
+    from ._source import load_project  # noqa: PLC0415
+
+    cache = _ProjectCache(path)
+    entry = cache.hit()
+    if entry is not None:
+        return cache.project(entry)
     project = load_project(path)
-    from ._data import write_cache_file  # noqa: PLC0415
-
-    entry = {
-        "key": key,
-        "external": project.external.to_dict(),
-        "name": project.name,
-        "version": project.version,
-        "tool": dict(project.tool_config),
-    }
-    write_cache_file(store, [*entries[-31:], entry])
+    cache.remember(project)
     return project
 
 
@@ -200,25 +233,39 @@ def cmd_show(args: Namespace) -> int:
 
 
 def cmd_validate(args: Namespace) -> int:
-    try:
-        project = load_cached(args.path)
-    except InvalidExternal as exc:
-        if args.json:
-            doc = _document("validate", None, source=exc.source, valid=False)
-            doc["errors"] = [_error_dict(e) for e in exc.errors]
-            _emit_json(doc, sys.stdout)
-        else:
-            for line in exc.render():
-                print(line, file=sys.stderr)
-            n = len(exc.errors)
-            print(f"{exc.source}: invalid: {n} error{'s' if n != 1 else ''}", file=sys.stderr)
-        return EXIT_INVALID
-    count = _count(project.external)
+    # an unchanged valid project is answered from the cache without reading it
+    cache = _ProjectCache(args.path)
+    entry = cache.hit()
+    if entry is not None and type(entry.get("count")) is int:
+        source, name, version = cache.display, entry.get("name"), entry.get("version")
+        count: int = entry["count"]
+    else:
+        from ._source import load_project  # noqa: PLC0415
+
+        try:
+            project = load_project(args.path)
+        except InvalidExternal as exc:
+            if args.json:
+                doc = _document("validate", None, source=exc.source, valid=False)
+                doc["errors"] = [_error_dict(e) for e in exc.errors]
+                _emit_json(doc, sys.stdout)
+            else:
+                for line in exc.render():
+                    print(line, file=sys.stderr)
+                n = len(exc.errors)
+                print(f"{exc.source}: invalid: {n} error{'s' if n != 1 else ''}", file=sys.stderr)
+            return EXIT_INVALID
+        cache.remember(project)
+        source, name, version = project.source, project.name, project.version
+        count = _count(project.external)
     if args.json:
-        _emit_json(_document("validate", project, valid=True, errors=[], count=count), sys.stdout)
+        doc = _document("validate", None, source=source)
+        doc["project"] = {"name": name, "version": version}
+        doc.update(valid=True, errors=[], count=count)
+        _emit_json(doc, sys.stdout)
     elif not args.quiet:
         noun = "dependency" if count == 1 else "dependencies"
-        print(f"{project.source}: valid, {count} external {noun}")
+        print(f"{source}: valid, {count} external {noun}")
     return EXIT_OK
 
 

@@ -249,6 +249,17 @@ def test_cached_project_reads_the_same_and_parses_markers_only_when_needed(
     assert cold_markers  # parsing the TOML validates every marker
     assert not warm_markers  # the cached table was valid: nothing to parse
     assert run("validate", str(project))[0] == run("validate", str(project))[0]
+    warm_json, warm_markers = run("validate", "--json", str(project))
+    assert not warm_markers
+    cold_json = subprocess.run(
+        [sys.executable, "-c", _PROBE, "validate", "--json", str(project)],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**env, "PYTHONPATH": str(REPO), "EXTDEPS_CACHE_DIR": "none"},
+    ).stdout.rpartition("MARKERS ")[0]
+    assert warm_json == cold_json  # the same document, keys in the same order
+    assert json.loads(warm_json)["count"] == 3
     # evaluating them (map) parses them once; their outcomes are remembered for
     # this interpreter and machine, and are the same cold or warm
     mapped, markers = run("map", "--ecosystem", "debian+12", str(project))
@@ -271,3 +282,22 @@ def test_cached_project_reads_the_same_and_parses_markers_only_when_needed(
     )
     assert mapped == cold.stdout.rpartition("MARKERS ")[0]
     assert "zlib1g-dev" in mapped
+
+
+def test_public_api_loads_on_first_use() -> None:
+    probe = (
+        "import sys, extdeps\n"
+        "assert [m for m in sys.modules if m.startswith('extdeps.')] == [], sys.modules\n"
+        "from extdeps import *\n"
+        "missing = [n for n in extdeps.__all__ if getattr(extdeps, n, None) is None]\n"
+        "assert not missing, missing\n"
+        "assert extdeps.DepURL.parse('dep:generic/zlib@>=1.2').version == '>=1.2'\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"},
+    )
+    assert done.returncode == 0, done.stderr
