@@ -54,7 +54,12 @@ def cache_dir(environ: Mapping[str, str] | None = None) -> str | None:
     configured = env.get("EXTDEPS_CACHE_DIR")
     if configured:
         return None if configured.lower() == "none" else configured
-    base = env.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    base = env.get("XDG_CACHE_HOME")
+    if not base:
+        home = os.path.expanduser("~")
+        if not os.path.isabs(home):
+            return None  # no home directory: cache nothing rather than write into the cwd
+        base = os.path.join(home, ".cache")
     return os.path.join(base, "extdeps")
 
 

@@ -241,3 +241,14 @@ def test_parsed_json_is_cached_until_the_file_changes(
     monkeypatch.setenv("EXTDEPS_CACHE_DIR", "none")
     path.write_text("[]")
     assert _data.load_json(path) == []
+
+
+def test_no_cache_without_a_home(monkeypatch: pytest.MonkeyPatch) -> None:
+    from extdeps._data import cache_dir
+
+    monkeypatch.delenv("HOME", raising=False)
+    monkeypatch.setattr("os.path.expanduser", lambda path: path)  # no passwd entry either
+    assert cache_dir({}) is None
+    assert cache_dir({"XDG_CACHE_HOME": "/c"}) == "/c/extdeps"
+    assert cache_dir({"EXTDEPS_CACHE_DIR": "NONE"}) is None
+    assert cache_dir({"EXTDEPS_CACHE_DIR": "/x"}) == "/x"
