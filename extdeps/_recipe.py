@@ -40,7 +40,7 @@ FORMATS: dict[str, tuple[str | None, str]] = {
     "alpine": ("alpine", "APKBUILD"),
     "nix": ("nix", "default.nix"),
     "homebrew": ("homebrew", "{name}.rb"),
-    "spack": (None, "package.py"),
+    "spack": ("spack", "package.py"),
 }
 
 _COMPILER = "dep:virtual/compiler/"

@@ -600,7 +600,10 @@ def render_homebrew(recipe: RecipeData) -> str:
 
 # -- Spack ------------------------------------------------------------------------
 
+# what a package.py depends on: Spack's virtual packages (and pkgconfig, the
+# virtual that pkg-config and pkgconf provide), not one concrete provider
 _SPACK_VIRTUALS = {
+    "dep:generic/pkg-config": "pkgconfig",
     "dep:virtual/interface/blas": "blas",
     "dep:virtual/interface/lapack": "lapack",
     "dep:virtual/interface/mpi": "mpi",
@@ -624,6 +627,17 @@ def _spack_when(dep: RecipeDep) -> tuple[str, str | None]:
     if dep.extra:
         parts.append(f"+{re.sub('[^a-z0-9_]', '_', dep.extra)}")
     return " ".join(parts), todo
+
+
+def _spack_version(dep: RecipeDep) -> tuple[str, str | None]:
+    """A DepURL's lower bound as a Spack range (``@1.2:``); anything else is left to
+    the packager, since Spack's ``@:1.4`` also admits 1.4.x and ``<`` has no form."""
+    clauses = dep.url.clauses
+    if not clauses:
+        return "", None
+    if len(clauses) == 1 and clauses[0][0] == ">=":
+        return f"@{clauses[0][1]}:", None
+    return "", f"    # {_TODO}: translate the version constraint {dep.url.version!r} for Spack"
 
 
 def render_spack(recipe: RecipeData) -> str:
@@ -668,9 +682,17 @@ def render_spack(recipe: RecipeData) -> str:
         if dep.url.is_virtual and dep.url.namespace == "driver":
             lines.append(f"    # {_TODO}: {dep.url} is a driver; Spack does not install drivers")
             continue
-        # no Spack mapping ships yet: never guess a name, leave the line to the packager
-        lines.append(f"    # {_TODO}: no Spack package is known for {dep.url}; then:")
-        lines.append(f'    # depends_on("<spack name>", type={types[dep.category]}{when_arg})')
+        if not dep.packages:
+            lines.append("    " + _todo_unmapped(dep))
+            lines.append(f'    # depends_on("<spack name>", type={types[dep.category]}{when_arg})')
+            continue
+        version, todo = _spack_version(dep)
+        if todo:
+            lines.append(todo)
+        for package in dep.packages:
+            line = f'    depends_on("{package}{version}", type={types[dep.category]}{when_arg})'
+            if line not in lines:  # several ids can share one Spack package (CUDA)
+                lines.append(line)
     for req in recipe.python_deps:
         spec = str(req.specifier)
         version = f"@{spec.lstrip('>=')}:" if spec.startswith(">=") and "," not in spec else ""
