@@ -139,6 +139,32 @@ def test_unmappable_is_a_todo_never_dropped(
     assert 'TODO(extdeps): dep:generic/zlib applies only when platform_machine == "arm64"' in out
 
 
+def test_spack_versions_and_gaps(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    project = tmp_path / "p"
+    project.mkdir()
+    (project / "pyproject.toml").write_text(
+        '[project]\nname = "demo"\nversion = "1.0"\n'
+        "[external]\nhost-requires = [\n"
+        '  "dep:generic/gdal@>=3.6,<4",\n'
+        '  "dep:generic/zlib@>=1.2.11",\n'
+        '  "dep:generic/pari",\n'
+        '  "dep:generic/cublas",\n'
+        '  "dep:generic/cuda-cudart",\n'
+        "]\n"
+    )
+    assert main(["recipe", str(project), "--format", "spack"]) == 0
+    out = capsys.readouterr().out
+    ast.parse(out)
+    # a range Spack cannot say exactly is left to the packager, the name is kept
+    assert "TODO(extdeps): translate the version constraint '>=3.6,<4' for Spack" in out
+    assert 'depends_on("gdal", type=("build", "link"))' in out
+    assert 'depends_on("zlib@1.2.11:", type=("build", "link"))' in out
+    # no Spack package: a TODO, never a guessed name
+    assert "TODO(extdeps): dep:generic/pari (host) has no package here" in out
+    # two ids, one Spack package: one line
+    assert out.count('depends_on("cuda", type=("build", "link"))') == 1
+
+
 def test_invalid_project_table(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     project = tmp_path / "p"
     project.mkdir()
