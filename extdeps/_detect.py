@@ -5,9 +5,10 @@ Order, first match wins:
 1. an explicit choice: ``--ecosystem`` or ``EXTDEPS_ECOSYSTEM``;
 2. an active conda-like environment: ``PIXI_ENVIRONMENT_NAME``/``PIXI_PROJECT_ROOT``
    (pixi), ``CONDA_PREFIX`` (conda or mamba) -> ``conda-forge``;
-3. a Nix shell or NixOS (``IN_NIX_SHELL``, os-release ``ID=nixos``) -> ``nix``;
-4. macOS -> ``homebrew``;
-5. os-release under the root directory: ``ID+VERSION_ID``, then ``ID``, then each
+3. an active Spack environment (``SPACK_ENV``) -> ``spack``;
+4. a Nix shell or NixOS (``IN_NIX_SHELL``, os-release ``ID=nixos``) -> ``nix``;
+5. macOS -> ``homebrew``;
+6. os-release under the root directory: ``ID+VERSION_ID``, then ``ID``, then each
    ``ID_LIKE`` entry (versioned through ``UBUNTU_CODENAME``/``DEBIAN_CODENAME``
    when a derivative records its base release, else unversioned).
 
@@ -155,6 +156,10 @@ def detect(
         evidence.append(f"CONDA_PREFIX={env['CONDA_PREFIX']} (active conda environment)")
         mamba = bool(env.get("MAMBA_EXE") or env.get("MAMBA_ROOT_PREFIX"))
         return pick(["conda-forge"], evidence, "mamba" if mamba else "conda")
+
+    if env.get("SPACK_ENV"):
+        evidence.append(f"SPACK_ENV={env['SPACK_ENV']} (active Spack environment)")
+        return pick(["spack"], evidence, "spack")
 
     release = _read_os_release(root)
     if env.get("IN_NIX_SHELL") or (release and release[0].get("ID") == "nixos"):

@@ -381,6 +381,52 @@ def _read_nix(system: System) -> PackageDB | str:
     return PackageDB("nix", source or "/run/current-system", packages)
 
 
+# -- Spack --------------------------------------------------------------------
+
+
+def _read_spack(system: System) -> PackageDB | str:
+    """Spack's install database, ``$SPACK_ROOT/opt/spack/.spack-db/index.json``
+    (the default install tree): ``{"database": {"installs": {hash: record}}}``, each
+    record with ``installed`` and the node ``spec`` (``name``, ``version``). Where a
+    package is installed in several versions, the newest counts."""
+    spack_root = system.environ.get("SPACK_ROOT")
+    if not spack_root:
+        return "SPACK_ROOT is not set (source Spack's setup-env script)"
+    index = os.path.join(spack_root, "opt", "spack", ".spack-db", "index.json")
+    text = system.read_text(index)
+    if text is None:
+        return f"no Spack install database ({index})"
+    import json  # noqa: PLC0415 - Spack only
+
+    try:
+        document = json.loads(text)
+    except ValueError:
+        return f"{index} is not valid JSON"
+    database = document.get("database") if isinstance(document, dict) else None
+    installs = database.get("installs") if isinstance(database, dict) else None
+    if not isinstance(installs, dict):
+        return f"{index} has no database.installs table"
+    newest: dict[str, tuple[tuple[int, ...], str]] = {}
+    for record in installs.values():
+        spec = record.get("spec") if isinstance(record, dict) else None
+        if not isinstance(spec, dict) or record.get("installed") is not True:
+            continue
+        name, version = spec.get("name"), spec.get("version")
+        if not isinstance(name, str) or not isinstance(version, str):
+            continue
+        key = _version_key(version)
+        if name not in newest or key > newest[name][0]:
+            newest[name] = (key, version)
+    packages = [Package(name=n, version=v) for n, (_, v) in sorted(newest.items())]
+    return PackageDB("spack", index, packages)
+
+
+def _version_key(version: str) -> tuple[int, ...]:
+    """Order Spack versions by their leading dotted number (enough to pick the newest)."""
+    lead = leading_version(version) or "0"
+    return tuple(int(part) for part in lead.split("."))
+
+
 _READERS: Mapping[str, Callable[[System], PackageDB | str]] = {
     "apt": _read_dpkg,
     "apt-get": _read_dpkg,
@@ -399,6 +445,7 @@ _READERS: Mapping[str, Callable[[System], PackageDB | str]] = {
     "brew": _read_homebrew,
     "nix": _read_nix,
     "nix-env": _read_nix,
+    "spack": _read_spack,
 }
 
 

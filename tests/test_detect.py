@@ -19,6 +19,7 @@ SHIPPED = {
     "fedora",
     "homebrew",
     "nix",
+    "spack",
     "ubuntu",
     "ubuntu+22.04",
     "ubuntu+24.04",
@@ -119,6 +120,24 @@ def test_pixi_environment() -> None:
     }
     found = detect(available=SHIPPED.__contains__, environ=env)
     assert (found.mapping, found.package_manager) == ("conda-forge", "pixi")
+
+
+def test_spack_environment(tmp_path: Path) -> None:
+    env = {"SPACK_ENV": "/home/u/envs/demo", "SPACK_ROOT": "/opt/spack"}
+    found = detect(available=SHIPPED.__contains__, root=_root(tmp_path, "debian12"), environ=env)
+    assert (found.mapping, found.package_manager) == ("spack", "spack")
+    assert found.evidence == ("SPACK_ENV=/home/u/envs/demo (active Spack environment)",)
+    # an active conda environment comes first; Spack merely installed is no signal
+    assert detect(
+        available=SHIPPED.__contains__, environ={**env, "CONDA_PREFIX": "/c"}
+    ).mapping == ("conda-forge")
+    plain = {"SPACK_ROOT": "/opt/spack"}
+    assert (
+        detect(
+            available=SHIPPED.__contains__, root=_root(tmp_path, "debian12"), environ=plain
+        ).mapping
+        != "spack"
+    )
 
 
 def test_macos() -> None:

@@ -201,6 +201,43 @@ def test_conda_meta(tmp_path: Path) -> None:
     )
 
 
+def _spack_record(name: str, version: str, *, installed: bool = True) -> dict[str, object]:
+    # an install record as Spack's database.py writes it (DB version 7)
+    return {
+        "spec": {"name": name, "version": version, "arch": {"platform": "linux"}, "hash": name},
+        "ref_count": 0,
+        "path": f"/opt/spack/opt/spack/linux/{name}-{version}",
+        "installed": installed,
+        "explicit": True,
+        "installation_time": 1.0,
+    }
+
+
+def test_spack_database(tmp_path: Path) -> None:
+    index = tmp_path / "opt/spack/opt/spack/.spack-db/index.json"
+    index.parent.mkdir(parents=True)
+    installs = {
+        "a1": _spack_record("zlib", "1.2.13"),
+        "a2": _spack_record("zlib", "1.3.1"),
+        "a3": _spack_record("openblas", "0.3.28"),
+        "a4": _spack_record("gdal", "3.9.0", installed=False),  # uninstalled, still referenced
+    }
+    index.write_text(json.dumps({"database": {"version": "7", "installs": installs}}))
+    env = {"SPACK_ROOT": "/opt/spack"}
+    db = read_package_db("spack", System(root=str(tmp_path), environ=env, cache_dir=None))
+    assert isinstance(db, PackageDB)
+    assert db.names() == ["openblas", "zlib"]
+    assert db.packages["zlib"].version == "1.3.1"  # the newest of two installs
+    assert db.upstream(db.packages["openblas"]) == "0.3.28"
+    assert read_package_db("spack", System(environ={}, cache_dir=None)) == (
+        "SPACK_ROOT is not set (source Spack's setup-env script)"
+    )
+    index.write_text("{")
+    bad = read_package_db("spack", System(root=str(tmp_path), environ=env, cache_dir=None))
+    assert isinstance(bad, str)
+    assert bad.endswith("is not valid JSON")
+
+
 def test_homebrew_cellar(tmp_path: Path) -> None:
     for formula, version in (("openblas", "0.3.28"), ("zlib", "1.3.1"), ("zlib", "1.2.13_1")):
         (tmp_path / "opt/homebrew/Cellar" / formula / version).mkdir(parents=True)
