@@ -123,21 +123,17 @@ def test_pixi_environment() -> None:
 
 
 def test_spack_environment(tmp_path: Path) -> None:
-    env = {"SPACK_ENV": "/home/u/envs/demo", "SPACK_ROOT": "/opt/spack"}
+    spack_env = str(tmp_path / "envs" / "demo")
+    env = {"SPACK_ENV": spack_env, "SPACK_ROOT": str(tmp_path / "spack")}
     found = detect(available=SHIPPED.__contains__, root=_root(tmp_path, "debian12"), environ=env)
     assert (found.mapping, found.package_manager) == ("spack", "spack")
-    assert found.evidence == ("SPACK_ENV=/home/u/envs/demo (active Spack environment)",)
+    assert found.evidence == (f"SPACK_ENV={spack_env} (active Spack environment)",)
     # an active conda environment comes first; Spack merely installed is no signal
-    assert detect(
-        available=SHIPPED.__contains__, environ={**env, "CONDA_PREFIX": "/c"}
-    ).mapping == ("conda-forge")
-    plain = {"SPACK_ROOT": "/opt/spack"}
-    assert (
-        detect(
-            available=SHIPPED.__contains__, root=_root(tmp_path, "debian12"), environ=plain
-        ).mapping
-        != "spack"
-    )
+    with_conda = {**env, "CONDA_PREFIX": str(tmp_path / "conda")}
+    assert detect(available=SHIPPED.__contains__, environ=with_conda).mapping == "conda-forge"
+    plain = {"SPACK_ROOT": env["SPACK_ROOT"]}
+    found = detect(available=SHIPPED.__contains__, root=_root(tmp_path, "debian12"), environ=plain)
+    assert found.mapping != "spack"
 
 
 def test_macos() -> None:
