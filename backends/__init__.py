@@ -12,7 +12,7 @@ so that the same names import. A project uses one like this::
 * ``extdeps.backends.setuptools`` wraps ``setuptools.build_meta``; requires
   ``extdeps[setuptools]``.
 
-The wrapping itself lives in :mod:`extdeps._backend`.
+The wrapping itself lives in :mod:`extdeps.build.wrapper`.
 """
 
 from __future__ import annotations

@@ -3,12 +3,12 @@
 Every hook of ``mesonpy`` is delegated. Before a wheel is built, the project's
 ``build-requires`` and ``host-requires`` are checked on this machine; the wheel's
 ``METADATA`` and the sdist's ``PKG-INFO`` get ``Requires-External-Dep`` and
-``Provides-External-Extra``. See :mod:`extdeps._backend` for the config settings.
+``Provides-External-Extra``. See :mod:`extdeps.build.wrapper` for the config settings.
 """
 
 from __future__ import annotations
 
-from extdeps._backend import Wrapper
+from extdeps.build.wrapper import Wrapper
 
 __all__ = [
     "build_sdist",

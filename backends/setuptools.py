@@ -4,12 +4,12 @@ Every hook of ``setuptools.build_meta`` is delegated. Before a wheel is built, t
 project's ``build-requires`` and ``host-requires`` are checked on this machine;
 the prepared and built ``METADATA`` and the sdist's ``PKG-INFO`` get
 ``Requires-External-Dep`` and ``Provides-External-Extra``. See
-:mod:`extdeps._backend` for the config settings.
+:mod:`extdeps.build.wrapper` for the config settings.
 """
 
 from __future__ import annotations
 
-from extdeps._backend import Wrapper
+from extdeps.build.wrapper import Wrapper
 
 __all__ = [
     "build_sdist",

@@ -73,7 +73,8 @@ def throughput(seconds: float = 1.5) -> float:
 
 def data_load_ms(runs: int = 20) -> float:
     """Median time to load registry.json plus one mapping, caches cleared each time."""
-    from extdeps import _mapping, _registry  # noqa: PLC0415 - after sys.path is set
+    from extdeps.data import mapping as _mapping  # noqa: PLC0415 - after sys.path is set
+    from extdeps.data import registry as _registry  # noqa: PLC0415
 
     times = []
     for _ in range(runs):

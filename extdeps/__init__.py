@@ -13,10 +13,12 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-    from ._check import CheckReport, Verdict, check, check_requirements
-    from ._config import Choices, resolve_choices
-    from ._depurl import DepURL
-    from ._errors import (
+    from extdeps.checking import CheckReport, Verdict, check, check_requirements
+    from extdeps.choices import Choices, resolve_choices
+    from extdeps.data.mapping import EcosystemMapping, load_mapping
+    from extdeps.data.registry import Registry, load_registry
+    from extdeps.model.depurl import DepURL
+    from extdeps.model.errors import (
         ExtdepsError,
         InputError,
         InvalidDepURL,
@@ -24,46 +26,44 @@ if TYPE_CHECKING:
         InvalidRequirement,
         MappingError,
     )
-    from ._external import External, IncludeGroup, normalize_name
-    from ._mapping import EcosystemMapping, load_mapping
-    from ._registry import Registry, load_registry
-    from ._requirement import ExternalRequirement
-    from ._resolve import Resolved, plan_install, resolve, select
-    from ._source import Project, load_project, read_pyproject
-    from ._system import System
+    from extdeps.model.external import External, IncludeGroup, normalize_name
+    from extdeps.model.requirement import ExternalRequirement
+    from extdeps.resolution import Resolved, plan_install, resolve, select
+    from extdeps.sources import Project, load_project, read_pyproject
+    from extdeps.system.machine import System
 
 # Every part loads on first use, so that ``import extdeps`` costs nothing and
 # each command imports only what it runs (start-up time is a product requirement).
 _LAZY = {
-    "DepURL": "_depurl",
-    "ExtdepsError": "_errors",
-    "InputError": "_errors",
-    "InvalidDepURL": "_errors",
-    "InvalidExternal": "_errors",
-    "InvalidRequirement": "_errors",
-    "MappingError": "_errors",
-    "External": "_external",
-    "IncludeGroup": "_external",
-    "normalize_name": "_external",
-    "ExternalRequirement": "_requirement",
-    "Project": "_source",
-    "load_project": "_source",
-    "read_pyproject": "_source",
-    "CheckReport": "_check",
-    "Verdict": "_check",
-    "check": "_check",
-    "check_requirements": "_check",
-    "Choices": "_config",
-    "resolve_choices": "_config",
-    "EcosystemMapping": "_mapping",
-    "load_mapping": "_mapping",
-    "Registry": "_registry",
-    "load_registry": "_registry",
-    "Resolved": "_resolve",
-    "plan_install": "_resolve",
-    "resolve": "_resolve",
-    "select": "_resolve",
-    "System": "_system",
+    "DepURL": "model.depurl",
+    "ExtdepsError": "model.errors",
+    "InputError": "model.errors",
+    "InvalidDepURL": "model.errors",
+    "InvalidExternal": "model.errors",
+    "InvalidRequirement": "model.errors",
+    "MappingError": "model.errors",
+    "External": "model.external",
+    "IncludeGroup": "model.external",
+    "normalize_name": "model.external",
+    "ExternalRequirement": "model.requirement",
+    "Project": "sources",
+    "load_project": "sources",
+    "read_pyproject": "sources",
+    "CheckReport": "checking",
+    "Verdict": "checking",
+    "check": "checking",
+    "check_requirements": "checking",
+    "Choices": "choices",
+    "resolve_choices": "choices",
+    "EcosystemMapping": "data.mapping",
+    "load_mapping": "data.mapping",
+    "Registry": "data.registry",
+    "load_registry": "data.registry",
+    "Resolved": "resolution",
+    "plan_install": "resolution",
+    "resolve": "resolution",
+    "select": "resolution",
+    "System": "system.machine",
 }
 
 

@@ -17,17 +17,17 @@ versions, the upstream part of distribution versions), never raw distro strings.
 
 from __future__ import annotations
 
-from ._compilers import probe_compiler, standard_years
-from ._config import Choices
-from ._cuda import probe_cuda_driver
-from ._external import CATEGORIES, External
-from ._pep440 import InvalidVersion, Release, parse_version
-from ._pkgdb import PackageDB, leading_version, read_package_db
-from ._probes import Evidence, Prober, Probes, load_probes, probe_all
-from ._record import Record
-from ._registry import Registry, load_registry
-from ._resolve import InstallPlan, Resolved, plan_install, resolve, select
-from ._system import System
+from extdeps.choices import Choices
+from extdeps.data.registry import Registry, load_registry
+from extdeps.model.external import CATEGORIES, External
+from extdeps.model.record import Record
+from extdeps.model.versions import InvalidVersion, Release, parse_version
+from extdeps.resolution import InstallPlan, Resolved, plan_install, resolve, select
+from extdeps.system.compilers import probe_compiler, standard_years
+from extdeps.system.cuda import probe_cuda_driver
+from extdeps.system.machine import System
+from extdeps.system.pkgdb import PackageDB, leading_version, read_package_db
+from extdeps.system.probes import Evidence, Prober, Probes, load_probes, probe_all
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -36,8 +36,8 @@ if TYPE_CHECKING:
 
     from packaging.version import Version
 
-    from ._depurl import DepURL
-    from ._external import Category
+    from extdeps.model.depurl import DepURL
+    from extdeps.model.external import Category
 
     Status = Literal["satisfied", "wrong-version", "missing", "unknown", "skipped"]
 
@@ -498,13 +498,13 @@ def check_requirements(
     interpreter). The ecosystem is detected unless ``ecosystem`` or ``choices``
     say otherwise.
     """
-    from ._config import resolve_choices  # noqa: PLC0415
-    from ._metadata import external_from_metadata  # noqa: PLC0415
+    from extdeps.choices import resolve_choices  # noqa: PLC0415
+    from extdeps.model.metadata import external_from_metadata  # noqa: PLC0415
 
     if category == "run":
         external = external_from_metadata(list(requirements), (), source="<requirements>")
     else:
-        from ._requirement import ExternalRequirement  # noqa: PLC0415
+        from extdeps.model.requirement import ExternalRequirement  # noqa: PLC0415
 
         reqs = tuple(ExternalRequirement.parse(r) for r in requirements)
         field = {"build": "build_requires", "host": "host_requires"}[category]

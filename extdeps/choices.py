@@ -20,10 +20,10 @@ from __future__ import annotations
 
 import os
 
-from ._detect import Detection, detect
-from ._errors import ExtdepsError, InputError, InvalidDocument, UndecidedError
-from ._mapping import EcosystemMapping, load_mapping, mapping_path
-from ._record import Record
+from extdeps.data.mapping import EcosystemMapping, load_mapping, mapping_path
+from extdeps.model.errors import ExtdepsError, InputError, InvalidDocument, UndecidedError
+from extdeps.model.record import Record
+from extdeps.system.detect import Detection, detect
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -131,7 +131,7 @@ def _marker_environment(items: Sequence[str]) -> dict[str, str] | None:
     env: dict[str, str] = {k: str(v) for k, v in default_environment().items()}
     for item in items:
         if "=" not in item:
-            from ._data import load_json  # noqa: PLC0415
+            from extdeps.data.files import load_json  # noqa: PLC0415
 
             document = load_json(item)
             if not isinstance(document, dict) or not all(

@@ -10,19 +10,19 @@ false for the target environment).
 
 from __future__ import annotations
 
-from ._errors import ExtdepsError, UndecidedError
-from ._external import CATEGORIES, External, normalize_name
-from ._mapping import EcosystemMapping, MappingEntry, PackageManager
-from ._record import Record
-from ._registry import Registry
-from ._requirement import ExternalRequirement
+from extdeps.data.mapping import EcosystemMapping, MappingEntry, PackageManager
+from extdeps.data.registry import Registry
+from extdeps.model.errors import ExtdepsError, UndecidedError
+from extdeps.model.external import CATEGORIES, External, normalize_name
+from extdeps.model.record import Record
+from extdeps.model.requirement import ExternalRequirement
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
     from typing import Literal
 
-    from ._external import Category
+    from extdeps.model.external import Category
 
     Status = Literal["mapped", "unavailable", "unknown", "skipped"]
 
@@ -150,7 +150,7 @@ def select(
     if imply_python and any(
         s.active and s.requirement.url.id.startswith(_COMPILER_PREFIX) for s in out
     ):
-        from ._depurl import DepURL  # noqa: PLC0415 - only when implied
+        from extdeps.model.depurl import DepURL  # noqa: PLC0415 - only when implied
 
         python = ExternalRequirement(url=DepURL.parse(PYTHON_ID))
         if not any(s.requirement.url.id == PYTHON_ID for s in out) and "host" in wanted:

@@ -9,15 +9,15 @@ from __future__ import annotations
 import os
 import sys
 
-from ._errors import InputError
-from ._record import Record
+from extdeps.model.errors import InputError
+from extdeps.model.record import Record
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Mapping
     from typing import Any
 
-    from ._external import External
+    from extdeps.model.external import External
 
 
 def _tomllib() -> Any:
@@ -165,7 +165,7 @@ def load_project(path: str | os.PathLike[str]) -> Project:
     :class:`InvalidExternal` (with every problem) when the table is invalid.
     """
     data, display = read_pyproject(path)
-    from ._external import External  # noqa: PLC0415 - what validate needs when not cached
+    from extdeps.model.external import External  # noqa: PLC0415 - what validate needs when not cached
 
     external = External.from_pyproject(data, source=display)
     project = data.get("project")

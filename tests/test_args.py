@@ -1,4 +1,4 @@
-"""extdeps._args parses as argparse does for everything the CLI declares."""
+"""extdeps.cli.args parses as argparse does for everything the CLI declares."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from extdeps import _args
-from extdeps._cli import build_parser, main
+from extdeps.cli import args as _args
+from extdeps.cli.main import build_parser, main
 
 
 def _declare(parser: Any, sub_class: Any = None) -> Any:

@@ -25,15 +25,15 @@ from typing import Any
 
 import pytest
 
-from extdeps._backend import (
+from extdeps.build.wrapper import (
     Wrapper,
     build_check,
     check_enabled,
     split_settings,
 )
-from extdeps._errors import ExtdepsError
-from extdeps._source import load_project
-from extdeps._system import System
+from extdeps.model.errors import ExtdepsError
+from extdeps.sources import load_project
+from extdeps.system.machine import System
 from tests.conftest import MINIDATA, REPO, need
 
 pytestmark = pytest.mark.usefixtures("minidata")
@@ -578,7 +578,7 @@ def _pkg_info(sdist: Path) -> str:
 
 
 def _expected_lines(project: Path) -> list[str]:
-    from extdeps._metadata import metadata_fields
+    from extdeps.model.metadata import metadata_fields
 
     lines = [f"{n}: {v}" for n, v in metadata_fields(load_project(project).external)]
     assert lines  # the example has runtime dependencies

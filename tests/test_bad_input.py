@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from extdeps._cli import main
+from extdeps.cli.main import main
 
 P = "pyproject.toml"
 

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from extdeps._check import check
-from extdeps._cli import main
-from extdeps._config import resolve_choices
-from extdeps._external import External
-from extdeps._system import System
+from extdeps.checking import check
+from extdeps.choices import resolve_choices
+from extdeps.cli.main import main
+from extdeps.model.external import External
+from extdeps.system.machine import System
 from tests.conftest import need
 
 pytestmark = pytest.mark.usefixtures("minidata")
@@ -264,7 +264,7 @@ def test_project_cache_is_used_and_invalidated(write_project: Callable[[str], Pa
     import os
     import sys
 
-    from extdeps._cli_resolve import load_input
+    from extdeps.cli.resolve import load_input
 
     project = write_project(
         '[project]\nname = "p"\n[external]\nhost-requires = ["dep:generic/zlib"]\n'

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from extdeps._cli import main
+from extdeps.cli.main import main
 from tests.conftest import REPO
 
 TABLE = """\
@@ -217,7 +217,7 @@ extra = ["dep:generic/libyaml; os_name == 'posix'"]
 
 _PROBE = """\
 import sys
-from extdeps._cli import main
+from extdeps.cli.main import main
 code = main(sys.argv[1:])
 print("MARKERS", "packaging.markers" in sys.modules, code)
 """

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from extdeps import _cuda
-from extdeps._cuda import probe_cuda_driver
-from extdeps._system import System
+from extdeps.system import cuda as _cuda
+from extdeps.system.cuda import probe_cuda_driver
+from extdeps.system.machine import System
 from tests.conftest import need
 
 GOOD = """

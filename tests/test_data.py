@@ -11,9 +11,9 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from extdeps import DepURL
-from extdeps._errors import MappingError
-from extdeps._mapping import EcosystemMapping, known_ecosystems
-from extdeps._registry import Registry
+from extdeps.data.mapping import EcosystemMapping, known_ecosystems
+from extdeps.data.registry import Registry
+from extdeps.model.errors import MappingError
 from tests.conftest import REPO
 
 DATA = REPO / "mappings"
@@ -70,7 +70,7 @@ def test_other_documents_schema() -> None:
         == []
     )
     assert _errors(_validator("probes.schema.json"), _load(DATA / "probes.json")) == []
-    from extdeps._probes import Probes
+    from extdeps.system.probes import Probes
 
     Probes.from_document(_load(DATA / "probes.json")).validate()
 
@@ -182,8 +182,8 @@ def test_known_ecosystems_loader() -> None:
 def test_registry_from_its_cache_form_is_the_same_registry() -> None:
     import os
 
-    from extdeps._data import data_dir, load_json
-    from extdeps._registry import Registry
+    from extdeps.data.files import data_dir, load_json
+    from extdeps.data.registry import Registry
 
     path = os.path.join(data_dir(), "registry.json")
     full = Registry.from_document(load_json(path), source=path)
@@ -207,7 +207,7 @@ def test_parsed_json_is_cached_until_the_file_changes(
 ) -> None:
     import os
 
-    from extdeps import _data
+    from extdeps.data import files as _data
 
     monkeypatch.setenv("EXTDEPS_CACHE_DIR", str(tmp_path / "cache"))
     path = tmp_path / "doc.json"
@@ -244,7 +244,7 @@ def test_parsed_json_is_cached_until_the_file_changes(
 
 
 def test_no_cache_without_a_home(monkeypatch: pytest.MonkeyPatch) -> None:
-    from extdeps._data import cache_dir
+    from extdeps.data.files import cache_dir
 
     monkeypatch.delenv("HOME", raising=False)
     monkeypatch.setattr("os.path.expanduser", lambda path: path)  # no passwd entry either

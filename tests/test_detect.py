@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from extdeps._detect import detect, parse_os_release
-from extdeps._errors import UndecidedError
+from extdeps.model.errors import UndecidedError
+from extdeps.system.detect import detect, parse_os_release
 
 SHIPPED = {
     "alpine",

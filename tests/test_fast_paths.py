@@ -13,10 +13,10 @@ import shlex
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from extdeps._cli import shell_join
-from extdeps._depurl import _KEY_CHARS, _TYPE_CHARS, _split_clause, _word
-from extdeps._external import _valid_name, normalize_name
-from extdeps._mapping import _valid_ecosystem, safe_spec
+from extdeps.cli.main import shell_join
+from extdeps.data.mapping import _valid_ecosystem, safe_spec
+from extdeps.model.depurl import _KEY_CHARS, _TYPE_CHARS, _split_clause, _word
+from extdeps.model.external import _valid_name, normalize_name
 
 # mostly the characters that matter, sometimes anything
 _text = st.one_of(
@@ -68,6 +68,6 @@ def test_specs_and_ecosystems(text: str) -> None:
 
 @given(_text)
 def test_package_name_part(text: str) -> None:
-    from extdeps._pkgdb import _before_any
+    from extdeps.system.pkgdb import _before_any
 
     assert _before_any(text, "=<> ") == re.split(r"[=<> ]", text, maxsplit=1)[0]

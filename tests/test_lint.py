@@ -12,8 +12,7 @@ from typing import Any
 import pytest
 
 from extdeps import External
-from extdeps._cli import main
-from extdeps._lint import (
+from extdeps.authoring.lint import (
     RULES,
     Finding,
     _satisfiable_marker,
@@ -22,7 +21,8 @@ from extdeps._lint import (
     lookup_name,
     shipped_mappings,
 )
-from extdeps._registry import load_registry
+from extdeps.cli.main import main
+from extdeps.data.registry import load_registry
 from tests.conftest import REPO, clear_data_caches
 
 if sys.version_info >= (3, 11):
@@ -582,7 +582,7 @@ def test_cli_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
 
 def test_name_table_targets_are_canonical_registry_ids() -> None:
     """Every id the build-system name table gives is in the shipped registry, canonical."""
-    from extdeps._lint import _names
+    from extdeps.authoring.lint import _names
 
     registry = load_registry(REPO / "mappings" / "registry.json")
     targets = {t for t in _names().values() if not t.startswith("=")}

@@ -10,7 +10,7 @@ import os
 
 import pytest
 
-from extdeps._cli import main
+from extdeps.cli.main import main
 from tests.conftest import REPO
 
 ECOSYSTEMS = sorted(

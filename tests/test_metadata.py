@@ -20,11 +20,11 @@ from typing import Any
 
 import pytest
 
-from extdeps._backend import _without_zip64, add_fields, rewrite_sdist, rewrite_wheel
-from extdeps._cli import main
-from extdeps._errors import ExtdepsError
-from extdeps._external import External
-from extdeps._metadata import (
+from extdeps.build.wrapper import _without_zip64, add_fields, rewrite_sdist, rewrite_wheel
+from extdeps.cli.main import main
+from extdeps.model.errors import ExtdepsError
+from extdeps.model.external import External
+from extdeps.model.metadata import (
     PROVIDES_FIELD,
     REQUIRES_FIELD,
     external_from_metadata,
@@ -32,8 +32,8 @@ from extdeps._metadata import (
     project_from_installed,
     project_from_wheel,
 )
-from extdeps._resolve import select
-from extdeps._source import parse_pyproject
+from extdeps.resolution import select
+from extdeps.sources import parse_pyproject
 
 pytestmark = pytest.mark.usefixtures("minidata")
 
@@ -167,7 +167,7 @@ def test_only_runtime_tables_become_fields() -> None:
     assert "dep:generic/zlib" in values
 
 
-# -- writing the fields into METADATA, wheels and sdists (extdeps._backend) ---------
+# -- writing the fields into METADATA, wheels and sdists (extdeps.build.wrapper) ---------
 PAIRS = [
     ("Provides-External-Extra", "gpu"),
     ("Requires-External-Dep", "dep:generic/zlib@>=1.2.11"),

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from extdeps import External
-from extdeps._cli import main
-from extdeps._errors import InvalidDocument
-from extdeps._migrate import migrate_requirement, migrate_text
+from extdeps.authoring.migrate import migrate_requirement, migrate_text
+from extdeps.cli.main import main
+from extdeps.model.errors import InvalidDocument
 from tests.conftest import REPO
 
 if sys.version_info >= (3, 11):

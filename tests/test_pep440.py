@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from packaging.version import Version
 
-from extdeps._pep440 import InvalidVersion, Release, parse_version
+from extdeps.model.versions import InvalidVersion, Release, parse_version
 
 releases = st.lists(st.integers(min_value=0, max_value=10**6), min_size=1, max_size=5).map(
     lambda parts: ".".join(str(p) for p in parts)

@@ -298,7 +298,7 @@ def test_local_links_exist() -> None:
 
 
 def _validate_toml(text: str) -> None:
-    from extdeps._config import tool_config
+    from extdeps.choices import tool_config
 
     data = tomllib.loads(text)
     External.from_pyproject(data, source="example")
@@ -321,9 +321,9 @@ def test_toml_example(block: Block) -> None:
 
 
 def _validate_json(text: str) -> None:
-    from extdeps._mapping import EcosystemMapping
-    from extdeps._probes import Probes
-    from extdeps._registry import Registry
+    from extdeps.data.mapping import EcosystemMapping
+    from extdeps.data.registry import Registry
+    from extdeps.system.probes import Probes
 
     document = json.loads(text)
     kind = _json_kind(document)
@@ -444,7 +444,7 @@ def test_legacy_syntax_table() -> None:
 
 
 def test_purl_types_table() -> None:
-    from extdeps._depurl import PURL_TYPES
+    from extdeps.model.depurl import PURL_TYPES
 
     yes_no = {"yes": True, "no": False}
     documented = {
@@ -460,7 +460,7 @@ def test_virtual_namespaces_table() -> None:
 
 
 def test_forbidden_programs_and_safe_spec() -> None:
-    from extdeps._mapping import _ELEVATORS, _SHELLS, safe_spec
+    from extdeps.data.mapping import _ELEVATORS, _SHELLS, safe_spec
 
     rows = {row[0]: {p.strip() for p in row[1].split(",")} for row in _table("forbidden-programs")}
     assert rows == {"elevators and wrappers": _ELEVATORS, "shells": _SHELLS}
@@ -504,7 +504,7 @@ def test_probe_keys_table() -> None:
 
 
 def test_version_priority_table() -> None:
-    from extdeps._check import _VERSION_PRIORITY
+    from extdeps.checking import _VERSION_PRIORITY
 
     rows = _table("version-priority")
     assert [row[0] for row in rows] == [str(i) for i in range(1, len(rows) + 1)]
@@ -513,7 +513,7 @@ def test_version_priority_table() -> None:
 
 
 def test_compiler_table() -> None:
-    from extdeps._compilers import _LANGUAGES, _STANDARDS
+    from extdeps.system.compilers import _LANGUAGES, _STANDARDS
 
     documented = {}
     for name, variable, programs, standards in _table("compiler-standards"):
@@ -529,16 +529,17 @@ def test_compiler_table() -> None:
 
 
 def test_status_tables() -> None:
-    from extdeps import _check, _resolve
+    from extdeps import checking as _check
+    from extdeps import resolution as _resolve
 
     assert [r[0] for r in _table("resolution-statuses")] == list(_resolve.STATUSES)
     assert [r[0] for r in _table("verdicts")] == list(_check.STATUSES)
 
 
 def test_exit_codes_table() -> None:
-    from extdeps import _cli
-    from extdeps._errors import ExtdepsError as Base
-    from extdeps._errors import UndecidedError
+    from extdeps.cli import main as _cli
+    from extdeps.model.errors import ExtdepsError as Base
+    from extdeps.model.errors import UndecidedError
 
     codes = [int(r[0]) for r in _table("exit-codes")]
     assert codes == [_cli.EXIT_OK, _cli.EXIT_UNMET, _cli.EXIT_INVALID, _cli.EXIT_UNDECIDED]
@@ -549,13 +550,13 @@ def test_exit_codes_table() -> None:
 def test_options_table() -> None:
     import inspect
 
-    from extdeps import _config
-    from extdeps._cli import build_parser
+    from extdeps import choices as _config
+    from extdeps.cli.main import build_parser
 
     parser = build_parser("check")
     check = parser.subcommand("check")
     assert check is not None
-    source = inspect.getsource(_config) + inspect.getsource(sys.modules["extdeps._detect"])
+    source = inspect.getsource(_config) + inspect.getsource(sys.modules["extdeps.system.detect"])
     rows = _table("options")
     assert len(rows) == 7
     for option, variable, _ in rows:
@@ -567,7 +568,7 @@ def test_options_table() -> None:
 def test_detection_order_names_real_variables() -> None:
     import inspect
 
-    from extdeps import _detect
+    from extdeps.system import detect as _detect
 
     source = inspect.getsource(_detect)
     for row in _table("detection-order"):
@@ -581,7 +582,7 @@ def test_detection_order_names_real_variables() -> None:
 
 
 def test_metadata_example() -> None:
-    from extdeps._metadata import external_from_metadata, metadata_fields
+    from extdeps.model.metadata import external_from_metadata, metadata_fields
 
     external = External.from_pyproject(tomllib.loads(_named("metadata-example-pyproject").text))
     fields = metadata_fields(external)
@@ -596,9 +597,9 @@ def test_metadata_example() -> None:
 
 
 def test_render_example() -> None:
-    from extdeps._mapping import EcosystemMapping
-    from extdeps._registry import Registry
-    from extdeps._resolve import plan_install, resolve, select
+    from extdeps.data.mapping import EcosystemMapping
+    from extdeps.data.registry import Registry
+    from extdeps.resolution import plan_install, resolve, select
 
     mapping = EcosystemMapping.from_document(json.loads(_named("render-example-mapping").text))
     external = External.from_pyproject(tomllib.loads(_named("render-example-pyproject").text))
@@ -625,7 +626,7 @@ def _keys(document: dict[str, Any]) -> dict[str, set[str]]:
 def test_check_report_example_matches_a_real_run(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from extdeps._cli import main
+    from extdeps.cli.main import main
 
     example = json.loads(_named("check-report-example").text)
     assert _schema_errors("check-report.schema.json", example) == []

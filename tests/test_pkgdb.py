@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from extdeps._pkgdb import (
+from extdeps.system.machine import System
+from extdeps.system.pkgdb import (
     PackageDB,
     parse_apk_installed,
     parse_dpkg_status,
@@ -15,7 +16,6 @@ from extdeps._pkgdb import (
     read_package_db,
     upstream_version,
 )
-from extdeps._system import System
 
 DPKG_STATUS = """\
 Package: zlib1g-dev

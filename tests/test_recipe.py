@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from extdeps._cli import main
-from extdeps._recipe import FORMATS
+from extdeps.cli.main import main
+from extdeps.recipes.model import FORMATS
 from tests.conftest import REPO, need
 
 EXAMPLES = ["pillow-like", "scipy-like", "cuda-runtime"]

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from extdeps._cli import main
-from extdeps._config import resolve_choices
-from extdeps._external import External
-from extdeps._mapping import load_mapping
-from extdeps._registry import load_registry
-from extdeps._resolve import plan_install, resolve, select
+from extdeps.choices import resolve_choices
+from extdeps.cli.main import main
+from extdeps.data.mapping import load_mapping
+from extdeps.data.registry import load_registry
+from extdeps.model.external import External
+from extdeps.resolution import plan_install, resolve, select
 
 pytestmark = pytest.mark.usefixtures("minidata")
 
@@ -310,7 +310,7 @@ def test_detect_cli(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_unverified_empty_entry_is_unknown_not_unavailable() -> None:
-    from extdeps._mapping import EcosystemMapping
+    from extdeps.data.mapping import EcosystemMapping
 
     mapping = EcosystemMapping.from_document(
         {

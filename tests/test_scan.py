@@ -10,10 +10,7 @@ from pathlib import Path
 import pytest
 
 from extdeps import External
-from extdeps._cli import main
-from extdeps._cli_author import render_scan
-from extdeps._registry import load_registry
-from extdeps._scan import (
+from extdeps.authoring.scan import (
     Use,
     cmake_commands,
     parse_cargo,
@@ -25,6 +22,9 @@ from extdeps._scan import (
     run_meson_scan,
     scan,
 )
+from extdeps.cli.author import render_scan
+from extdeps.cli.main import main
+from extdeps.data.registry import load_registry
 from tests.conftest import REPO, need
 
 if sys.version_info >= (3, 11):
@@ -361,7 +361,7 @@ def test_cmake_commands() -> None:
     ],
 )
 def test_cmake_project_languages(tmp_path: Path, text: str, languages: list[str]) -> None:
-    from extdeps._scan import parse_cmake
+    from extdeps.authoring.scan import parse_cmake
 
     (tmp_path / "CMakeLists.txt").write_text(text, encoding="utf-8")
     uses = parse_cmake(str(tmp_path))
@@ -446,7 +446,7 @@ def test_run_meson_scan_success(tmp_path: Path) -> None:
 def test_run_meson_scan_failures(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, body: str, message: str
 ) -> None:
-    monkeypatch.setattr("extdeps._scan._MESON_TIMEOUT", 1)
+    monkeypatch.setattr("extdeps.authoring.scan._MESON_TIMEOUT", 1)
     assert run_meson_scan(str(tmp_path), _fake_meson(tmp_path, body)) == (None, message)
 
 

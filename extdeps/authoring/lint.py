@@ -36,17 +36,17 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from packaging.version import InvalidVersion, Version
 
-from ._errors import ExtdepsError
-from ._record import Record
+from extdeps.model.errors import ExtdepsError
+from extdeps.model.record import Record
 
 if TYPE_CHECKING:
     from packaging.markers import Marker
 
-    from ._depurl import DepURL
-    from ._external import External
-    from ._mapping import EcosystemMapping
-    from ._registry import Registry
-    from ._requirement import ExternalRequirement
+    from extdeps.data.mapping import EcosystemMapping
+    from extdeps.data.registry import Registry
+    from extdeps.model.depurl import DepURL
+    from extdeps.model.external import External
+    from extdeps.model.requirement import ExternalRequirement
 
 __all__ = [
     "RULES",
@@ -323,8 +323,8 @@ class LintReport(Record):
 
 def shipped_mappings(directory: str | None = None) -> dict[str, EcosystemMapping]:
     """Every ``*.mapping.json`` of the data directory, by ecosystem id, sorted."""
-    from ._data import data_dir  # noqa: PLC0415
-    from ._mapping import load_mapping  # noqa: PLC0415
+    from extdeps.data.files import data_dir  # noqa: PLC0415
+    from extdeps.data.mapping import load_mapping  # noqa: PLC0415
 
     root = directory or data_dir()
     try:
@@ -760,7 +760,7 @@ def lint_external(
     which markers may test besides the table's own.
     """
     if registry is None:
-        from ._registry import load_registry  # noqa: PLC0415
+        from extdeps.data.registry import load_registry  # noqa: PLC0415
 
         registry = load_registry()
     if mappings is None:

@@ -26,8 +26,8 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from ._errors import ExtdepsError, InputError
-from ._record import Record
+from extdeps.model.errors import ExtdepsError, InputError
+from extdeps.model.record import Record
 
 if TYPE_CHECKING:
     from tomlkit.container import Container
@@ -346,9 +346,9 @@ def migrate_text(text: str, *, source: str = "pyproject.toml") -> Migration:
     that remain in the migrated table (what validation still rejects) are in
     :attr:`Migration.problems`.
     """
-    from ._errors import InvalidDocument  # noqa: PLC0415
-    from ._external import External  # noqa: PLC0415
-    from ._source import parse_pyproject  # noqa: PLC0415
+    from extdeps.model.errors import InvalidDocument  # noqa: PLC0415
+    from extdeps.model.external import External  # noqa: PLC0415
+    from extdeps.sources import parse_pyproject  # noqa: PLC0415
 
     bom = "\ufeff" if text.startswith("\ufeff") else ""
     body = text[len(bom) :]

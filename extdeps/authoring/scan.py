@@ -16,7 +16,7 @@ Readers (plain functions on text, tested on captured strings):
 - ``Cargo.toml``: a Rust compiler, and ``*-sys`` crates as libraries.
 
 Each name goes through one table of build-system names (pkg-config modules,
-CMake packages, linker names, programs; :func:`extdeps._lint.lookup_name`, which
+CMake packages, linker names, programs; :func:`extdeps.authoring.lint.lookup_name`, which
 lint's "did you mean" shares) to a registry id. Names that need no
 entry (the C toolchain, Python itself, PyPI packages) and names nobody knows
 are kept as comments in the output, never dropped.
@@ -31,12 +31,12 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Literal
 
-from ._errors import InputError
-from ._lint import category_of, lookup_name
+from extdeps.authoring.lint import category_of, lookup_name
+from extdeps.model.errors import InputError
 
 if TYPE_CHECKING:
-    from ._external import External
-    from ._registry import Registry
+    from extdeps.data.registry import Registry
+    from extdeps.model.external import External
 
 __all__ = [
     "Difference",
@@ -617,8 +617,8 @@ class ScanResult:
 
 def _version(ident: str, version: str | None) -> tuple[str, str | None]:
     """``ident`` with the build file's version constraint, when a DepURL can carry it."""
-    from ._depurl import DepURL  # noqa: PLC0415
-    from ._errors import InvalidDepURL  # noqa: PLC0415
+    from extdeps.model.depurl import DepURL  # noqa: PLC0415
+    from extdeps.model.errors import InvalidDepURL  # noqa: PLC0415
 
     if not version:
         return ident, None
@@ -712,7 +712,7 @@ def scan(root: str, *, registry: Registry | None = None, use_meson: bool = True)
     if not os.path.isdir(root):
         raise InputError("not a directory; scan reads a project's source tree", source=root)
     if registry is None:
-        from ._registry import load_registry  # noqa: PLC0415
+        from extdeps.data.registry import load_registry  # noqa: PLC0415
 
         registry = load_registry()
     uses: list[Use] = []

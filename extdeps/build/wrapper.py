@@ -44,16 +44,16 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-from ._errors import ExtdepsError, MappingError, UndecidedError
-from ._metadata import PROVIDES_FIELD, REQUIRES_FIELD, metadata_fields
-from ._source import Project, load_project
+from extdeps.model.errors import ExtdepsError, MappingError, UndecidedError
+from extdeps.model.metadata import PROVIDES_FIELD, REQUIRES_FIELD, metadata_fields
+from extdeps.sources import Project, load_project
 
 if TYPE_CHECKING:
     import tarfile
     import zipfile
 
-    from ._check import CheckReport, Verdict
-    from ._system import System
+    from extdeps.checking import CheckReport, Verdict
+    from extdeps.system.machine import System
 
 __all__ = [
     "CHECK_SETTING",
@@ -398,7 +398,7 @@ def build_check(
     warn: Callable[[str], None] = _warn,
 ) -> str | None:
     """Check ``build-requires`` and ``host-requires``; the failure message, or None."""
-    from ._config import resolve_choices, tool_config  # noqa: PLC0415 - only when building
+    from extdeps.choices import resolve_choices, tool_config  # noqa: PLC0415 - only when building
 
     env = os.environ if environ is None else environ
     tool = tool_config(project.tool_config, project.source)
@@ -407,9 +407,9 @@ def build_check(
     external = project.external
     if not (external.build_requires or external.host_requires):
         return None
-    from ._check import check  # noqa: PLC0415
-    from ._resolve import plan_install  # noqa: PLC0415
-    from ._system import System  # noqa: PLC0415
+    from extdeps.checking import check  # noqa: PLC0415
+    from extdeps.resolution import plan_install  # noqa: PLC0415
+    from extdeps.system.machine import System  # noqa: PLC0415
 
     root = env.get("EXTDEPS_ROOT") or "/"
     try:

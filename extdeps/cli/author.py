@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 
-from ._cli import (
+from extdeps.cli.main import (
     EXIT_INVALID,
     EXIT_OK,
     EXIT_UNMET,
@@ -15,16 +15,16 @@ from ._cli import (
     _toml_string,
     add_path_argument,
 )
-from ._errors import InputError, InvalidExternal
-from ._source import SDIST_SUFFIXES, decode_toml_text, read_file_bytes
+from extdeps.model.errors import InputError, InvalidExternal
+from extdeps.sources import SDIST_SUFFIXES, decode_toml_text, read_file_bytes
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-    from ._args import Namespace
-    from ._lint import LintReport
-    from ._scan import ScanResult
+    from extdeps.authoring.lint import LintReport
+    from extdeps.authoring.scan import ScanResult
+    from extdeps.cli.args import Namespace
 
 __all__ = ["register", "render_scan"]
 
@@ -69,9 +69,9 @@ def _lint_lines(source: str, report: LintReport) -> list[str]:
 
 
 def cmd_lint(args: Namespace) -> int:
-    from ._external import External  # noqa: PLC0415
-    from ._lint import lint_external  # noqa: PLC0415 - only this command needs it
-    from ._source import read_pyproject  # noqa: PLC0415
+    from extdeps.authoring.lint import lint_external  # noqa: PLC0415 - only this command needs it
+    from extdeps.model.external import External  # noqa: PLC0415
+    from extdeps.sources import read_pyproject  # noqa: PLC0415
 
     data, source = read_pyproject(args.path)
     try:
@@ -117,7 +117,7 @@ def cmd_lint(args: Namespace) -> int:
 
 
 def cmd_migrate(args: Namespace) -> int:
-    from ._migrate import migrate_text, write_atomic  # noqa: PLC0415
+    from extdeps.authoring.migrate import migrate_text, write_atomic  # noqa: PLC0415
 
     path = os.fspath(args.path)
     if path.endswith(SDIST_SUFFIXES) and not os.path.isdir(path):
@@ -214,9 +214,9 @@ def _scan_root(path: str) -> str:
 
 
 def cmd_scan(args: Namespace) -> int:
-    from ._registry import load_registry  # noqa: PLC0415
-    from ._scan import compare, scan  # noqa: PLC0415 - only this command needs it
-    from ._source import load_project  # noqa: PLC0415
+    from extdeps.authoring.scan import compare, scan  # noqa: PLC0415 - only this command needs it
+    from extdeps.data.registry import load_registry  # noqa: PLC0415
+    from extdeps.sources import load_project  # noqa: PLC0415
 
     root = _scan_root(os.fspath(args.path))
     registry = load_registry()

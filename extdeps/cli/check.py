@@ -5,21 +5,21 @@ from __future__ import annotations
 import os
 import sys
 
-from ._cli import _document, _emit_json, add_path_argument, shell_join
-from ._cli_resolve import (
+from extdeps.cli.main import _document, _emit_json, add_path_argument, shell_join
+from extdeps.cli.resolve import (
     add_choice_arguments,
     add_selection_arguments,
     choices_for,
     load_input,
     parse_categories,
 )
-from ._source import Project
+from extdeps.sources import Project
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-    from ._args import Namespace
+    from extdeps.cli.args import Namespace
 
 __all__ = ["register"]
 
@@ -55,12 +55,12 @@ def _line(verdict: Any) -> str:
 
 
 def cmd_check(args: Namespace) -> int:
-    from ._check import check  # noqa: PLC0415 - keeps other commands' start-up cheap
-    from ._system import System  # noqa: PLC0415
+    from extdeps.checking import check  # noqa: PLC0415 - keeps other commands' start-up cheap
+    from extdeps.system.machine import System  # noqa: PLC0415
 
     project: Project
     if args.installed:
-        from ._metadata import project_from_installed  # noqa: PLC0415
+        from extdeps.model.metadata import project_from_installed  # noqa: PLC0415
 
         project = project_from_installed(args.installed)
     else:

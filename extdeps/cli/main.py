@@ -13,17 +13,17 @@ from __future__ import annotations
 import os
 import sys
 
-from . import __version__
-from ._args import ArgumentParser, Namespace
-from ._errors import ExtdepsError, InvalidExternal
+from extdeps import __version__
+from extdeps.cli.args import ArgumentParser, Namespace
+from extdeps.model.errors import ExtdepsError, InvalidExternal
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Sequence
     from typing import Any, TextIO
 
-    from ._external import External
-    from ._source import Project
+    from extdeps.model.external import External
+    from extdeps.sources import Project
 
 EXIT_OK = 0
 EXIT_UNMET = 1
@@ -142,15 +142,15 @@ class _ProjectCache:
     """Valid projects as :func:`load_project` read them, kept on disk.
 
     Entries are keyed by the file's path, size, times and inode (see
-    :func:`extdeps._data.file_stamp`), the virtual namespaces in use and
+    :func:`extdeps.data.files.file_stamp`), the virtual namespaces in use and
     extdeps' version, so that commands run again on an unchanged project do not
     parse its TOML again. Invalid projects are never stored: their errors are
     always reported from the file itself.
     """
 
     def __init__(self, path: str) -> None:
-        from ._data import cache_dir, data_dir, file_stamp, read_cache_file  # noqa: PLC0415
-        from ._source import SDIST_SUFFIXES  # noqa: PLC0415
+        from extdeps.data.files import cache_dir, data_dir, file_stamp, read_cache_file  # noqa: PLC0415
+        from extdeps.sources import SDIST_SUFFIXES  # noqa: PLC0415
 
         pyproject = os.path.join(path, "pyproject.toml") if os.path.isdir(path) else path
         self.display = "pyproject.toml" if path == "." else pyproject
@@ -178,8 +178,8 @@ class _ProjectCache:
         return None
 
     def project(self, entry: dict[str, Any]) -> Project:
-        from ._external import External  # noqa: PLC0415
-        from ._source import Project  # noqa: PLC0415
+        from extdeps.model.external import External  # noqa: PLC0415
+        from extdeps.sources import Project  # noqa: PLC0415
 
         return Project(
             source=self.display,
@@ -192,7 +192,7 @@ class _ProjectCache:
     def remember(self, project: Project) -> None:
         if self.store is None:
             return
-        from ._data import write_cache_file  # noqa: PLC0415
+        from extdeps.data.files import write_cache_file  # noqa: PLC0415
 
         entry = {
             "key": self.key,
@@ -208,7 +208,7 @@ class _ProjectCache:
 def load_cached(path: str) -> Project:
     """A project directory, pyproject.toml or sdist, as :func:`load_project` reads
     it, from the cache of valid projects when the file has not changed."""
-    from ._source import load_project  # noqa: PLC0415
+    from extdeps.sources import load_project  # noqa: PLC0415
 
     cache = _ProjectCache(path)
     entry = cache.hit()
@@ -240,7 +240,7 @@ def cmd_validate(args: Namespace) -> int:
         source, name, version = cache.display, entry.get("name"), entry.get("version")
         count: int = entry["count"]
     else:
-        from ._source import load_project  # noqa: PLC0415
+        from extdeps.sources import load_project  # noqa: PLC0415
 
         try:
             project = load_project(args.path)
@@ -273,16 +273,16 @@ def cmd_validate(args: Namespace) -> int:
 # sets ``func`` on its parsers. A module that is absent is skipped. Only the
 # module of the command being run is imported (start-up time matters).
 _COMMAND_MODULES = {
-    "detect": "extdeps._cli_resolve",
-    "map": "extdeps._cli_resolve",
-    "install": "extdeps._cli_resolve",
-    "check": "extdeps._cli_check",
-    "metadata": "extdeps._cli_metadata",
-    "recipe": "extdeps._cli_recipe",
-    "lint": "extdeps._cli_author",
-    "migrate": "extdeps._cli_author",
-    "scan": "extdeps._cli_author",
-    "registry": "extdeps._cli_registry",
+    "detect": "extdeps.cli.resolve",
+    "map": "extdeps.cli.resolve",
+    "install": "extdeps.cli.resolve",
+    "check": "extdeps.cli.check",
+    "metadata": "extdeps.cli.metadata",
+    "recipe": "extdeps.cli.recipe",
+    "lint": "extdeps.cli.author",
+    "migrate": "extdeps.cli.author",
+    "scan": "extdeps.cli.author",
+    "registry": "extdeps.cli.registry",
 }
 
 

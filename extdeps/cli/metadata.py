@@ -11,16 +11,16 @@ from __future__ import annotations
 
 import sys
 
-from ._cli import EXIT_OK, _document, _emit_json, add_path_argument
-from ._errors import InputError
-from ._metadata import metadata_fields
-from ._source import load_project
+from extdeps.cli.main import EXIT_OK, _document, _emit_json, add_path_argument
+from extdeps.model.errors import InputError
+from extdeps.model.metadata import metadata_fields
+from extdeps.sources import load_project
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-    from ._args import Namespace
+    from extdeps.cli.args import Namespace
 
 __all__ = ["register"]
 

@@ -5,22 +5,22 @@ from __future__ import annotations
 import os
 import sys
 
-from ._cli import add_path_argument
-from ._errors import ExtdepsError
+from extdeps.cli.main import add_path_argument
+from extdeps.model.errors import ExtdepsError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-    from ._args import Namespace
+    from extdeps.cli.args import Namespace
 
 __all__ = ["register"]
 
 
 def cmd_recipe(args: Namespace) -> int:
-    from ._external import External  # noqa: PLC0415
-    from ._recipe import FORMATS, build_recipe_data, render_recipe  # noqa: PLC0415
-    from ._source import read_pyproject  # noqa: PLC0415
+    from extdeps.model.external import External  # noqa: PLC0415
+    from extdeps.recipes.model import FORMATS, build_recipe_data, render_recipe  # noqa: PLC0415
+    from extdeps.sources import read_pyproject  # noqa: PLC0415
 
     data, source = read_pyproject(args.path)
     external = External.from_pyproject(data, source=source)
@@ -46,7 +46,7 @@ def cmd_recipe(args: Namespace) -> int:
 
 
 def register(sub: Any) -> None:
-    from ._recipe import FORMATS  # noqa: PLC0415 - a small table
+    from extdeps.recipes.model import FORMATS  # noqa: PLC0415 - a small table
 
     parser = sub.add_parser("recipe", help="generate a packaging recipe for another ecosystem")
     add_path_argument(parser)

@@ -5,17 +5,17 @@ from __future__ import annotations
 import os
 import sys
 
-from ._cli import _document, _emit_json
-from ._data import data_dir
-from ._errors import ExtdepsError
-from ._mapping import EcosystemMapping, load_mapping
-from ._registry import Registry, load_registry
+from extdeps.cli.main import _document, _emit_json
+from extdeps.data.files import data_dir
+from extdeps.data.mapping import EcosystemMapping, load_mapping
+from extdeps.data.registry import Registry, load_registry
+from extdeps.model.errors import ExtdepsError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-    from ._args import Namespace
+    from extdeps.cli.args import Namespace
 
 __all__ = ["coverage", "register"]
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 import sys
 
-from ._cli import (
+from extdeps.choices import Choices, resolve_choices, tool_config
+from extdeps.cli.main import (
     EXIT_OK,
     EXIT_UNDECIDED,
     _document,
@@ -14,20 +15,19 @@ from ._cli import (
     load_cached,
     shell_join,
 )
-from ._config import Choices, resolve_choices, tool_config
-from ._errors import ExtdepsError
-from ._external import CATEGORIES
-from ._registry import load_registry
-from ._resolve import Resolved, plan_install, resolve, select
-from ._source import Project
+from extdeps.data.registry import load_registry
+from extdeps.model.errors import ExtdepsError
+from extdeps.model.external import CATEGORIES
+from extdeps.resolution import Resolved, plan_install, resolve, select
+from extdeps.sources import Project
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Sequence
     from typing import Any
 
-    from ._args import ArgumentParser, Namespace
-    from ._external import Category
+    from extdeps.cli.args import ArgumentParser, Namespace
+    from extdeps.model.external import Category
 
 __all__ = ["add_choice_arguments", "add_selection_arguments", "register"]
 
@@ -107,7 +107,7 @@ def choices_for(args: Namespace, project: Project | None = None) -> Choices:
 def load_input(path: str) -> Project:
     """A project directory, pyproject.toml, sdist or wheel (see :func:`load_cached`)."""
     if path.endswith(".whl"):
-        from ._metadata import project_from_wheel  # noqa: PLC0415 - wheels only
+        from extdeps.model.metadata import project_from_wheel  # noqa: PLC0415 - wheels only
 
         return project_from_wheel(path)
     return load_cached(path)
@@ -234,7 +234,7 @@ def cmd_install(args: Namespace) -> int:
             print(shell_join(command))
     code = EXIT_OK
     if args.execute and plan.commands:
-        from ._system import run_install  # noqa: PLC0415 - the only place that runs installers
+        from extdeps.system.machine import run_install  # noqa: PLC0415 - the only place that runs installers
 
         code = run_install(plan.commands, assume_yes=args.yes)
     if args.json:

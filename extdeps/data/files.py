@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import os
 
-from ._errors import MappingError
+from extdeps.model.errors import MappingError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -33,7 +33,8 @@ __all__ = [
 # shape of anything cached changes (registry rows, package indexes, projects).
 _CACHE_FORMAT = "extdeps-cache-1"
 
-_HERE = os.path.dirname(os.path.abspath(__file__))
+# the extdeps package directory (this file is extdeps/data/files.py)
+_HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def data_dir() -> str:

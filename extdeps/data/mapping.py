@@ -16,9 +16,9 @@ from __future__ import annotations
 import functools
 import os
 
-from ._data import data_dir, load_json
-from ._errors import ExtdepsError, InvalidDocument, MappingError, UndecidedError
-from ._record import Record
+from extdeps.data.files import data_dir, load_json
+from extdeps.model.errors import ExtdepsError, InvalidDocument, MappingError, UndecidedError
+from extdeps.model.record import Record
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

@@ -11,9 +11,9 @@ from __future__ import annotations
 import functools
 import os
 
-from ._data import data_dir, load_derived, load_json
-from ._errors import InvalidDocument, MappingError
-from ._record import Record
+from extdeps.data.files import data_dir, load_derived, load_json
+from extdeps.model.errors import InvalidDocument, MappingError
+from extdeps.model.record import Record
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

@@ -32,10 +32,10 @@ empty values dropped; empty subpath segments dropped.
 
 from __future__ import annotations
 
-from ._data import virtual_namespaces
-from ._errors import InvalidDepURL
-from ._pep440 import InvalidVersion, Release, parse_version
-from ._record import LazyPattern, Record
+from extdeps.data.files import virtual_namespaces
+from extdeps.model.errors import InvalidDepURL
+from extdeps.model.record import LazyPattern, Record
+from extdeps.model.versions import InvalidVersion, Release, parse_version
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

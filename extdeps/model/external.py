@@ -8,9 +8,9 @@ empty.
 
 from __future__ import annotations
 
-from ._errors import ExtdepsError, InvalidDepURL, InvalidExternal
-from ._record import Record
-from ._requirement import ExternalRequirement
+from extdeps.model.errors import ExtdepsError, InvalidDepURL, InvalidExternal
+from extdeps.model.record import Record
+from extdeps.model.requirement import ExternalRequirement
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

@@ -13,11 +13,11 @@ import email.parser
 import os
 import re
 
-from ._errors import InputError, InvalidDepURL, InvalidDocument
-from ._external import External, normalize_name
-from ._record import LazyPattern
-from ._requirement import ExternalRequirement
-from ._source import Project
+from extdeps.model.errors import InputError, InvalidDepURL, InvalidDocument
+from extdeps.model.external import External, normalize_name
+from extdeps.model.record import LazyPattern
+from extdeps.model.requirement import ExternalRequirement
+from extdeps.sources import Project
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

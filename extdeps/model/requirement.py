@@ -9,9 +9,9 @@ The marker is parsed and evaluated by :mod:`packaging.markers`.
 
 from __future__ import annotations
 
-from ._depurl import DepURL
-from ._errors import InvalidDepURL, InvalidRequirement
-from ._record import Record
+from extdeps.model.depurl import DepURL
+from extdeps.model.errors import InvalidDepURL, InvalidRequirement
+from extdeps.model.record import Record
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -151,7 +151,7 @@ class ExternalRequirement(Record):
 # extras and the marker environment; for the default environment (this
 # interpreter) that is a function of the interpreter and the operating system
 # (``os.uname()``), which the key names. Outcomes are kept in the cache
-# directory (see extdeps._data.cache_dir).
+# directory (see extdeps.data.files.cache_dir).
 
 _OUTCOMES_FILE = "markers.marshal"
 _outcome_cache: dict[str, bool] | None = None
@@ -179,7 +179,7 @@ def _outcomes() -> dict[str, bool]:
         _outcome_cache = {}
         path = _outcomes_path()
         if path is not None:
-            from ._data import read_cache_file  # noqa: PLC0415
+            from extdeps.data.files import read_cache_file  # noqa: PLC0415
 
             stored = read_cache_file(path)
             if type(stored) is dict:
@@ -192,7 +192,7 @@ def _outcomes() -> dict[str, bool]:
 def _outcomes_path() -> str | None:
     import os  # noqa: PLC0415
 
-    from ._data import cache_dir  # noqa: PLC0415
+    from extdeps.data.files import cache_dir  # noqa: PLC0415
 
     directory = cache_dir()
     return os.path.join(directory, _OUTCOMES_FILE) if directory is not None else None
@@ -205,6 +205,6 @@ def _remember(key: str, outcome: bool) -> None:
         outcomes.pop(next(iter(outcomes)))
     path = _outcomes_path()
     if path is not None:
-        from ._data import write_cache_file  # noqa: PLC0415
+        from extdeps.data.files import write_cache_file  # noqa: PLC0415
 
         write_cache_file(path, outcomes)

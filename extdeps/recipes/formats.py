@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from ._recipe import RecipeData, RecipeDep
+from extdeps.recipes.model import RecipeData, RecipeDep
 
 __all__ = [
     "render_alpine",

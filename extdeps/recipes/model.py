@@ -9,7 +9,7 @@ Environment markers become the format's conditionals where it has them
 (conda selectors, Spack ``when=``), else a ``TODO`` line.
 
 The model (:class:`RecipeData`) is built once; each format is a small function
-in :mod:`extdeps._recipe_formats` that renders it.
+in :mod:`extdeps.recipes.formats` that renders it.
 """
 
 from __future__ import annotations
@@ -18,15 +18,15 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from ._errors import ExtdepsError, InputError
-from ._external import CATEGORIES, External
-from ._mapping import EcosystemMapping, load_mapping
-from ._record import Record
-from ._registry import Registry, load_registry
-from ._requirement import ExternalRequirement
+from extdeps.data.mapping import EcosystemMapping, load_mapping
+from extdeps.data.registry import Registry, load_registry
+from extdeps.model.errors import ExtdepsError, InputError
+from extdeps.model.external import CATEGORIES, External
+from extdeps.model.record import Record
+from extdeps.model.requirement import ExternalRequirement
 
 if TYPE_CHECKING:
-    from ._external import Category
+    from extdeps.model.external import Category
 
 __all__ = ["FORMATS", "RecipeData", "RecipeDep", "build_recipe_data", "render_recipe"]
 
@@ -252,8 +252,8 @@ def build_recipe_data(
 
 
 def render_recipe(fmt: str, recipe: RecipeData) -> str:
-    from . import _recipe_formats  # noqa: PLC0415 - only for this command
+    from . import formats  # noqa: PLC0415 - only for this command
 
-    renderer = getattr(_recipe_formats, "render_" + fmt.replace("-", "_"))
+    renderer = getattr(formats, "render_" + fmt.replace("-", "_"))
     text: str = renderer(recipe)
     return text

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import os
 
-from ._probes import Evidence, Prober
-from ._system import System
+from extdeps.system.machine import System
+from extdeps.system.probes import Evidence, Prober
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import sys
 
-from ._probes import Evidence
-from ._system import System
+from extdeps.system.machine import System
+from extdeps.system.probes import Evidence
 
 __all__ = ["probe_cuda_driver"]
 

@@ -20,8 +20,8 @@ from __future__ import annotations
 import os
 import sys
 
-from ._errors import UndecidedError
-from ._record import Record
+from extdeps.model.errors import UndecidedError
+from extdeps.model.record import Record
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

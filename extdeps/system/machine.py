@@ -11,10 +11,10 @@ from __future__ import annotations
 import os
 import sys
 
-from ._data import cache_dir as default_cache_dir
-from ._data import read_cache_file, write_cache_file
-from ._errors import ExtdepsError
-from ._record import Record
+from extdeps.data.files import cache_dir as default_cache_dir
+from extdeps.data.files import read_cache_file, write_cache_file
+from extdeps.model.errors import ExtdepsError
+from extdeps.model.record import Record
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

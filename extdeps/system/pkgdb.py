@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import os
 
-from ._record import LazyPattern, Record
-from ._system import System
+from extdeps.model.record import LazyPattern, Record
+from extdeps.system.machine import System
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

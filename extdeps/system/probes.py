@@ -18,10 +18,10 @@ from __future__ import annotations
 import functools
 import os
 
-from ._data import data_dir, load_json
-from ._errors import InvalidDocument, MappingError
-from ._record import LazyPattern, Record
-from ._system import System
+from extdeps.data.files import data_dir, load_json
+from extdeps.model.errors import InvalidDocument, MappingError
+from extdeps.model.record import LazyPattern, Record
+from extdeps.system.machine import System
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

@@ -1,0 +1,1 @@
+"""Tools for package authors: ``lint``, ``migrate`` and ``scan``."""

@@ -1,0 +1,2 @@
+"""Packaging recipes for other ecosystems: the recipe model and one renderer per
+format family."""
