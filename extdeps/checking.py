@@ -457,6 +457,7 @@ def check(
         all_extras=all_extras,
         groups=groups,
         environment=choices.environment,
+        outcomes=choices.marker_outcomes(),
     )
     resolved = resolve(
         selected, registry=registry, mapping=choices.mapping, providers=choices.providers

@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
     from typing import Any
 
+    from extdeps.data.markers import MarkerOutcomes
+
 __all__ = ["Choices", "parse_pairs", "resolve_choices", "tool_config"]
 
 _TOOL_KEYS = {
@@ -121,6 +123,17 @@ class Choices(Record):
             environment=environment,
             overrides=tuple(overrides),
         )
+
+    def marker_outcomes(self) -> MarkerOutcomes | None:
+        """Remembered marker outcomes for this target: the explicit marker environment,
+        else the running interpreter's (``None`` when that cannot be named cheaply)."""
+        from extdeps.data.markers import MarkerOutcomes  # noqa: PLC0415
+        from extdeps.system.interpreter import running_identity  # noqa: PLC0415
+
+        if self.environment is not None:
+            return MarkerOutcomes.for_environment(self.environment)
+        identity = running_identity()
+        return MarkerOutcomes.for_interpreter(identity) if identity is not None else None
 
 
 def _marker_environment(items: Sequence[str]) -> dict[str, str] | None:

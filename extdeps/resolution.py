@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
     from typing import Literal
 
+    from extdeps.data.markers import MarkerOutcomes
     from extdeps.model.external import Category
 
     Status = Literal["mapped", "unavailable", "unknown", "skipped"]
@@ -105,13 +106,15 @@ def select(
     groups: Iterable[str] = (),
     environment: Mapping[str, str] | None = None,
     imply_python: bool = True,
+    outcomes: MarkerOutcomes | None = None,
 ) -> list[Selected]:
     """The requirements for the chosen categories, extras and groups, markers evaluated.
 
     Dependency groups have no category; their requirements are listed under
     ``host`` (they are installed into the build/host environment). When the
     build requirements name a compiler, Python's headers are added as a host
-    requirement, as PEP 725 specifies.
+    requirement, as PEP 725 specifies. ``outcomes`` remembers marker outcomes
+    across runs; it must describe the same ``environment``.
     """
     wanted = tuple(dict.fromkeys(categories))
     chosen = tuple(normalize_name(e) for e in extras)
@@ -127,7 +130,15 @@ def select(
     out: list[Selected] = []
 
     def add(req: ExternalRequirement, category: Category, origin: str, extra: str = "") -> None:
-        active = req.evaluate(environment, extras=(extra,) if extra else ())
+        extras = (extra,) if extra else ()
+        marker = req.marker_text if outcomes is not None else None
+        known = outcomes.get(marker, extras) if outcomes is not None and marker else None
+        if known is not None:
+            active = known
+        else:
+            active = req.evaluate(environment, extras=extras)
+            if outcomes is not None and marker:
+                outcomes.put(marker, extras, active)
         out.append(Selected(requirement=req, category=category, origin=origin, active=active))
 
     keys = {"build": "build-requires", "host": "host-requires", "run": "dependencies"}

@@ -10,11 +10,10 @@ import os
 import sys
 
 from extdeps.model.errors import InputError
-from extdeps.model.record import Record
+from extdeps.model.project import Project
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Mapping
     from typing import Any
 
     from extdeps.model.external import External
@@ -29,43 +28,18 @@ def _tomllib() -> Any:
     return tomllib
 
 
-__all__ = ["Project", "load_project", "parse_pyproject", "read_pyproject"]
+__all__ = [
+    "Project",
+    "load_project",
+    "parse_pyproject",
+    "project_from_installed",
+    "project_from_wheel",
+    "read_pyproject",
+]
 
 _MAX_MEMBER = 16 * 1024 * 1024  # a pyproject.toml larger than this is not plausible
 SDIST_SUFFIXES = (".tar.gz", ".tgz", ".tar", ".zip")
 _EXPECTED = " (expected a directory, pyproject.toml or sdist)"
-
-
-class Project(Record):
-    """A project as read from its ``pyproject.toml``."""
-
-    __slots__ = ("source", "external", "name", "version", "data")
-    source: str
-    external: External
-    name: str | None
-    version: str | None
-    data: Mapping[str, Any]
-
-    def __init__(
-        self,
-        *,
-        source: str,
-        external: External,
-        name: str | None = None,
-        version: str | None = None,
-        data: Mapping[str, Any] | None = None,
-    ) -> None:
-        self._set(source=source, external=external, name=name, version=version, data=data or {})
-
-    def __repr__(self) -> str:
-        return f"Project(source={self.source!r}, name={self.name!r})"
-
-    @property
-    def tool_config(self) -> Mapping[str, Any]:
-        """The ``[tool.extdeps]`` table, or an empty mapping."""
-        tool = self.data.get("tool")
-        table = tool.get("extdeps") if isinstance(tool, dict) else None
-        return table if isinstance(table, dict) else {}
 
 
 def decode_toml_text(raw: bytes, source: str) -> str:
@@ -174,3 +148,149 @@ def load_project(path: str | os.PathLike[str]) -> Project:
         name = project.get("name") if isinstance(project.get("name"), str) else None
         version = project.get("version") if isinstance(project.get("version"), str) else None
     return Project(source=display, external=external, name=name, version=version, data=data)
+
+
+# -- wheels and installed distributions: their core metadata ---------------------
+
+
+def _parse_metadata(text: str, source: str) -> Project:
+    import email.parser  # noqa: PLC0415 - wheels and installed distributions only
+
+    from extdeps.model.metadata import (  # noqa: PLC0415
+        PROVIDES_FIELD,
+        REQUIRES_FIELD,
+        external_from_metadata,
+    )
+
+    message = email.parser.HeaderParser().parsestr(text)
+    external = external_from_metadata(
+        message.get_all(REQUIRES_FIELD) or [], message.get_all(PROVIDES_FIELD) or [], source=source
+    )
+    return Project(
+        source=source,
+        external=external,
+        name=message.get("Name"),
+        version=message.get("Version"),
+    )
+
+
+def project_from_wheel(path: str | os.PathLike[str]) -> Project:
+    """The runtime external dependencies recorded in a wheel's METADATA."""
+    import zipfile  # noqa: PLC0415 - wheels only
+
+    display = os.fspath(path)
+    try:
+        with zipfile.ZipFile(display) as zf:
+            names = [
+                n for n in zf.namelist() if n.count("/") == 1 and n.endswith(".dist-info/METADATA")
+            ]
+            if not names:
+                raise InputError("no *.dist-info/METADATA in this wheel", source=display)
+            raw = zf.read(names[0])
+    except FileNotFoundError:
+        raise InputError("file not found", source=display) from None
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise InputError(f"not a readable wheel: {exc}", source=display) from None
+    return _parse_metadata(raw.decode("utf-8", errors="replace"), f"{display}!/{names[0]}")
+
+
+def project_from_installed(name: str) -> Project:
+    """The runtime external dependencies of an installed distribution."""
+    import importlib.metadata  # noqa: PLC0415
+
+    try:
+        dist = importlib.metadata.distribution(name)
+    except importlib.metadata.PackageNotFoundError:
+        raise InputError(f"no installed distribution named {name!r}") from None
+    text = dist.read_text("METADATA") or dist.read_text("PKG-INFO") or ""
+    return _parse_metadata(text, f"{name} (installed)")
+
+
+# -- valid projects, remembered on disk ---------------------------------------
+
+
+def count_requirements(external: External) -> int:
+    """How many requirements a table lists (groups unexpanded), as ``validate`` reports."""
+    return sum(1 for _ in external.iter_requirements())
+
+
+class ProjectCache:
+    """Valid projects as :func:`load_project` read them, kept on disk.
+
+    Entries are keyed by the file's path, size, times and inode (see
+    :func:`extdeps.data.files.file_stamp`) and extdeps' version, so that commands
+    run again on an unchanged project do not parse its TOML again. Invalid
+    projects are never stored: their errors are always reported from the file
+    itself.
+    """
+
+    def __init__(self, path: str) -> None:
+        from extdeps import __version__  # noqa: PLC0415
+        from extdeps.data.files import cache_dir, file_stamp, read_cache_file  # noqa: PLC0415
+
+        pyproject = os.path.join(path, "pyproject.toml") if os.path.isdir(path) else path
+        self.display = "pyproject.toml" if path == "." else pyproject
+        directory = cache_dir()
+        self.store: str | None = None
+        self.entries: list[Any] = []
+        self.key: list[Any] = []
+        if directory is None or path.endswith(SDIST_SUFFIXES) or not os.path.isfile(pyproject):
+            return
+        self.store = os.path.join(directory, "projects.marshal")
+        self.key = [__version__, file_stamp(pyproject)]
+        entries = read_cache_file(self.store)
+        self.entries = entries if type(entries) is list else []
+
+    def hit(self) -> dict[str, Any] | None:
+        if self.store is None:
+            return None
+        for entry in self.entries:
+            if type(entry) is dict and entry.get("key") == self.key:
+                return entry
+        return None
+
+    def project(self, entry: dict[str, Any]) -> Project:
+        from extdeps.model.external import External  # noqa: PLC0415
+
+        return Project(
+            source=self.display,
+            external=External.from_table(entry["external"], source=self.display, normalized=True),
+            name=entry.get("name"),
+            version=entry.get("version"),
+            data={"tool": {"extdeps": entry.get("tool", {})}},
+        )
+
+    def remember(self, project: Project) -> None:
+        if self.store is None:
+            return
+        from extdeps.data.files import write_cache_file  # noqa: PLC0415
+
+        entry = {
+            "key": self.key,
+            "external": project.external.to_dict(),
+            "count": count_requirements(project.external),
+            "name": project.name,
+            "version": project.version,
+            "tool": dict(project.tool_config),
+        }
+        write_cache_file(self.store, [*self.entries[-31:], entry])
+
+
+def load_cached(path: str) -> Project:
+    """A project directory, pyproject.toml or sdist, as :func:`load_project` reads
+    it, from the cache of valid projects when the file has not changed."""
+    cache = ProjectCache(path)
+    entry = cache.hit()
+    if entry is not None:
+        return cache.project(entry)
+    project = load_project(path)
+    cache.remember(project)
+    return project
+
+
+def load_source(path: str) -> Project:
+    """A project directory, pyproject.toml or sdist (see :func:`load_cached`), or a
+    wheel (its ``Requires-External-Dep`` metadata)."""
+    if path.endswith(".whl"):
+        return project_from_wheel(path)
+    return load_cached(path)

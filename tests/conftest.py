@@ -50,12 +50,10 @@ MINIDATA = REPO / "tests" / "data" / "minidata"
 
 def clear_data_caches() -> None:
     """Forget every cached data file (they are cached per process)."""
-    from extdeps.data import files as _data
     from extdeps.data import mapping as _mapping
     from extdeps.data import registry as _registry
     from extdeps.system import probes as _probes
 
-    _data.virtual_namespaces.cache_clear()
     _registry._load_cached.cache_clear()
     _mapping._load_mapping_file.cache_clear()
     _mapping.known_ecosystems.cache_clear()

@@ -264,7 +264,7 @@ def test_project_cache_is_used_and_invalidated(write_project: Callable[[str], Pa
     import os
     import sys
 
-    from extdeps.cli.resolve import load_input
+    from extdeps.sources import load_source as load_input
 
     project = write_project(
         '[project]\nname = "p"\n[external]\nhost-requires = ["dep:generic/zlib"]\n'

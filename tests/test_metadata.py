@@ -29,11 +29,9 @@ from extdeps.model.metadata import (
     REQUIRES_FIELD,
     external_from_metadata,
     metadata_fields,
-    project_from_installed,
-    project_from_wheel,
 )
 from extdeps.resolution import select
-from extdeps.sources import parse_pyproject
+from extdeps.sources import parse_pyproject, project_from_installed, project_from_wheel
 
 pytestmark = pytest.mark.usefixtures("minidata")
 

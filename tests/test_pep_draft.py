@@ -455,7 +455,13 @@ def test_purl_types_table() -> None:
 
 
 def test_virtual_namespaces_table() -> None:
+    from extdeps.model.depurl import VIRTUAL_NAMESPACES
+
     shipped = _load_json(REPO / "mappings" / "virtual-namespaces.json")["namespaces"]
+    # the parser's set and the documented one are the same
+    assert set(shipped) == VIRTUAL_NAMESPACES
+    minidata = _load_json(REPO / "tests" / "data" / "minidata" / "virtual-namespaces.json")
+    assert set(minidata["namespaces"]) == VIRTUAL_NAMESPACES
     assert [row[0] for row in _table("virtual-namespaces")] == sorted(shipped)
 
 

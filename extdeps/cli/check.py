@@ -10,10 +10,9 @@ from extdeps.cli.resolve import (
     add_choice_arguments,
     add_selection_arguments,
     choices_for,
-    load_input,
     parse_categories,
 )
-from extdeps.sources import Project
+from extdeps.sources import Project, load_source
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -60,11 +59,11 @@ def cmd_check(args: Namespace) -> int:
 
     project: Project
     if args.installed:
-        from extdeps.model.metadata import project_from_installed  # noqa: PLC0415
+        from extdeps.sources import project_from_installed  # noqa: PLC0415
 
         project = project_from_installed(args.installed)
     else:
-        project = load_input(args.path)
+        project = load_source(args.path)
     choices = choices_for(args, project)
     system = System(root=args.root or os.environ.get("EXTDEPS_ROOT") or "/")
     categories = parse_categories(args.category)

@@ -10,7 +10,6 @@ Exit codes (the same for every command):
 
 from __future__ import annotations
 
-import os
 import sys
 
 from extdeps import __version__
@@ -92,10 +91,6 @@ def format_toml(external: External) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _count(external: External) -> int:
-    return sum(1 for _ in external.iter_requirements())
-
-
 def _document(command: str, project: Project | None, **fields: Any) -> dict[str, Any]:
     doc: dict[str, Any] = {
         "schema_version": JSON_SCHEMA_VERSION,
@@ -138,88 +133,9 @@ def add_path_argument(parser: ArgumentParser, *, what: str = "") -> None:
     )
 
 
-class _ProjectCache:
-    """Valid projects as :func:`load_project` read them, kept on disk.
-
-    Entries are keyed by the file's path, size, times and inode (see
-    :func:`extdeps.data.files.file_stamp`), the virtual namespaces in use and
-    extdeps' version, so that commands run again on an unchanged project do not
-    parse its TOML again. Invalid projects are never stored: their errors are
-    always reported from the file itself.
-    """
-
-    def __init__(self, path: str) -> None:
-        from extdeps.data.files import cache_dir, data_dir, file_stamp, read_cache_file  # noqa: PLC0415
-        from extdeps.sources import SDIST_SUFFIXES  # noqa: PLC0415
-
-        pyproject = os.path.join(path, "pyproject.toml") if os.path.isdir(path) else path
-        self.display = "pyproject.toml" if path == "." else pyproject
-        directory = cache_dir()
-        self.store: str | None = None
-        self.entries: list[Any] = []
-        self.key: list[Any] = []
-        if directory is None or path.endswith(SDIST_SUFFIXES) or not os.path.isfile(pyproject):
-            return
-        self.store = os.path.join(directory, "projects.marshal")
-        self.key = [
-            __version__,
-            file_stamp(pyproject),
-            file_stamp(os.path.join(data_dir(), "virtual-namespaces.json")),
-        ]
-        entries = read_cache_file(self.store)
-        self.entries = entries if type(entries) is list else []
-
-    def hit(self) -> dict[str, Any] | None:
-        if self.store is None:
-            return None
-        for entry in self.entries:
-            if type(entry) is dict and entry.get("key") == self.key:
-                return entry
-        return None
-
-    def project(self, entry: dict[str, Any]) -> Project:
-        from extdeps.model.external import External  # noqa: PLC0415
-        from extdeps.sources import Project  # noqa: PLC0415
-
-        return Project(
-            source=self.display,
-            external=External.from_table(entry["external"], source=self.display, normalized=True),
-            name=entry.get("name"),
-            version=entry.get("version"),
-            data={"tool": {"extdeps": entry.get("tool", {})}},
-        )
-
-    def remember(self, project: Project) -> None:
-        if self.store is None:
-            return
-        from extdeps.data.files import write_cache_file  # noqa: PLC0415
-
-        entry = {
-            "key": self.key,
-            "external": project.external.to_dict(),
-            "count": _count(project.external),
-            "name": project.name,
-            "version": project.version,
-            "tool": dict(project.tool_config),
-        }
-        write_cache_file(self.store, [*self.entries[-31:], entry])
-
-
-def load_cached(path: str) -> Project:
-    """A project directory, pyproject.toml or sdist, as :func:`load_project` reads
-    it, from the cache of valid projects when the file has not changed."""
-    from extdeps.sources import load_project  # noqa: PLC0415
-
-    cache = _ProjectCache(path)
-    entry = cache.hit()
-    if entry is not None:
-        return cache.project(entry)
-    project = load_project(path)
-    cache.remember(project)
-    return project
-
-
 def cmd_show(args: Namespace) -> int:
+    from extdeps.sources import load_cached  # noqa: PLC0415
+
     project = load_cached(args.path)
     if args.json:
         _emit_json(_document("show", project, external=project.external.to_dict()), sys.stdout)
@@ -233,8 +149,10 @@ def cmd_show(args: Namespace) -> int:
 
 
 def cmd_validate(args: Namespace) -> int:
+    from extdeps.sources import ProjectCache, count_requirements  # noqa: PLC0415
+
     # an unchanged valid project is answered from the cache without reading it
-    cache = _ProjectCache(args.path)
+    cache = ProjectCache(args.path)
     entry = cache.hit()
     if entry is not None and type(entry.get("count")) is int:
         source, name, version = cache.display, entry.get("name"), entry.get("version")
@@ -257,7 +175,7 @@ def cmd_validate(args: Namespace) -> int:
             return EXIT_INVALID
         cache.remember(project)
         source, name, version = project.source, project.name, project.version
-        count = _count(project.external)
+        count = count_requirements(project.external)
     if args.json:
         doc = _document("validate", None, source=source)
         doc["project"] = {"name": name, "version": version}

@@ -12,14 +12,13 @@ from extdeps.cli.main import (
     _document,
     _emit_json,
     add_path_argument,
-    load_cached,
     shell_join,
 )
 from extdeps.data.registry import load_registry
 from extdeps.model.errors import ExtdepsError
 from extdeps.model.external import CATEGORIES
 from extdeps.resolution import Resolved, plan_install, resolve, select
-from extdeps.sources import Project
+from extdeps.sources import Project, load_source
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -104,15 +103,6 @@ def choices_for(args: Namespace, project: Project | None = None) -> Choices:
     )
 
 
-def load_input(path: str) -> Project:
-    """A project directory, pyproject.toml, sdist or wheel (see :func:`load_cached`)."""
-    if path.endswith(".whl"):
-        from extdeps.model.metadata import project_from_wheel  # noqa: PLC0415 - wheels only
-
-        return project_from_wheel(path)
-    return load_cached(path)
-
-
 def resolve_project(args: Namespace, project: Project, choices: Choices) -> list[Resolved]:
     selected = select(
         project.external,
@@ -121,6 +111,7 @@ def resolve_project(args: Namespace, project: Project, choices: Choices) -> list
         all_extras=args.all_extras,
         groups=args.group,
         environment=choices.environment,
+        outcomes=choices.marker_outcomes(),
     )
     return resolve(
         selected, registry=load_registry(), mapping=choices.mapping, providers=choices.providers
@@ -185,7 +176,7 @@ def _unmapped_exit(items: Sequence[Resolved], allow: bool) -> int:
 
 
 def cmd_map(args: Namespace) -> int:
-    project = load_input(args.path)
+    project = load_source(args.path)
     choices = choices_for(args, project)
     items = resolve_project(args, project, choices)
     if args.json:
@@ -214,7 +205,7 @@ def _exit_quiet(items: Sequence[Resolved]) -> int:
 
 
 def cmd_install(args: Namespace) -> int:
-    project = load_input(args.path)
+    project = load_source(args.path)
     choices = choices_for(args, project)
     items = resolve_project(args, project, choices)
     code = _unmapped_exit(items, args.allow_unmapped)

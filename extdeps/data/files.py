@@ -8,7 +8,6 @@ that ship the data in ``/usr/share``).
 
 from __future__ import annotations
 
-import functools
 import os
 
 from extdeps.model.errors import MappingError
@@ -24,7 +23,6 @@ __all__ = [
     "file_stamp",
     "load_derived",
     "load_json",
-    "virtual_namespaces",
 ]
 
 # Cache files are marshal data (what ``__pycache__`` holds): the fastest format
@@ -167,14 +165,3 @@ def _parse_json(path: str) -> Any:
         raise MappingError(
             f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}", source=str(path)
         ) from None
-
-
-@functools.cache
-def virtual_namespaces() -> frozenset[str]:
-    """The namespaces a ``dep:virtual/...`` DepURL may use, read from the shipped data."""
-    path = os.path.join(data_dir(), "virtual-namespaces.json")
-    document = load_json(path)
-    namespaces = document.get("namespaces") if isinstance(document, dict) else None
-    if not isinstance(namespaces, dict) or not all(isinstance(k, str) for k in namespaces):
-        raise MappingError("expected a table of namespaces", source=path, key="namespaces")
-    return frozenset(namespaces)

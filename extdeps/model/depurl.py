@@ -32,7 +32,6 @@ empty values dropped; empty subpath segments dropped.
 
 from __future__ import annotations
 
-from extdeps.data.files import virtual_namespaces
 from extdeps.model.errors import InvalidDepURL
 from extdeps.model.record import LazyPattern, Record
 from extdeps.model.versions import InvalidVersion, Release, parse_version
@@ -46,7 +45,12 @@ if TYPE_CHECKING:
 
     _Requirement = Literal["required", "optional", "prohibited"]
 
-__all__ = ["PURL_TYPES", "DepURL"]
+__all__ = ["PURL_TYPES", "VIRTUAL_NAMESPACES", "DepURL"]
+
+# The namespaces of ``dep:virtual/...`` (PEP 725's ``compiler`` and ``interface``,
+# and this specification's ``driver``). ``mappings/virtual-namespaces.json``
+# documents each with its version semantics; a test keeps the two equal.
+VIRTUAL_NAMESPACES = frozenset({"compiler", "driver", "interface"})
 
 
 # PURL type rules that matter for validation and canonical form:
@@ -654,7 +658,7 @@ def _parse(text: str) -> DepURL:
 
     if namespace is None and ns_rule == "required":
         if type_ == "virtual":
-            example = f"dep:virtual/<{'|'.join(sorted(virtual_namespaces()))}>/{name}"
+            example = f"dep:virtual/<{'|'.join(sorted(VIRTUAL_NAMESPACES))}>/{name}"
         else:
             example = f"dep:{type_}/<namespace>/{name}"
         raise _fail(
@@ -672,7 +676,7 @@ def _parse(text: str) -> DepURL:
         )
     if type_ == "virtual":
         assert namespace is not None
-        known = virtual_namespaces()
+        known = VIRTUAL_NAMESPACES
         if namespace not in known:
             raise _fail(
                 f"unknown virtual namespace '{namespace}'; expected one of "

@@ -4,20 +4,18 @@ Only runtime dependencies go into metadata: ``[external].dependencies`` as they
 are, each ``optional-dependencies`` group as ``Provides-External-Extra`` plus its
 requirements with ``extra == '<name>'`` joined to their marker. Reading them back
 from a wheel's ``METADATA``, an sdist's ``PKG-INFO`` or an installed
-distribution gives the same runtime dependencies.
+distribution gives the same runtime dependencies (the readers of those files are
+in :mod:`extdeps.sources`).
 """
 
 from __future__ import annotations
 
-import email.parser
-import os
 import re
 
-from extdeps.model.errors import InputError, InvalidDepURL, InvalidDocument
+from extdeps.model.errors import InvalidDepURL, InvalidDocument
 from extdeps.model.external import External, normalize_name
 from extdeps.model.record import LazyPattern
 from extdeps.model.requirement import ExternalRequirement
-from extdeps.sources import Project
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -28,8 +26,6 @@ __all__ = [
     "REQUIRES_FIELD",
     "external_from_metadata",
     "metadata_fields",
-    "project_from_installed",
-    "project_from_wheel",
 ]
 
 REQUIRES_FIELD = "Requires-External-Dep"
@@ -95,48 +91,3 @@ def external_from_metadata(
         dependencies=tuple(base),
         optional_dependencies={k: tuple(v) for k, v in optional.items()},
     )
-
-
-def _parse_metadata(text: str, source: str) -> Project:
-    message = email.parser.HeaderParser().parsestr(text)
-    external = external_from_metadata(
-        message.get_all(REQUIRES_FIELD) or [], message.get_all(PROVIDES_FIELD) or [], source=source
-    )
-    return Project(
-        source=source,
-        external=external,
-        name=message.get("Name"),
-        version=message.get("Version"),
-    )
-
-
-def project_from_wheel(path: str | os.PathLike[str]) -> Project:
-    """The runtime external dependencies recorded in a wheel's METADATA."""
-    import zipfile  # noqa: PLC0415 - wheels only
-
-    display = os.fspath(path)
-    try:
-        with zipfile.ZipFile(display) as zf:
-            names = [
-                n for n in zf.namelist() if n.count("/") == 1 and n.endswith(".dist-info/METADATA")
-            ]
-            if not names:
-                raise InputError("no *.dist-info/METADATA in this wheel", source=display)
-            raw = zf.read(names[0])
-    except FileNotFoundError:
-        raise InputError("file not found", source=display) from None
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise InputError(f"not a readable wheel: {exc}", source=display) from None
-    return _parse_metadata(raw.decode("utf-8", errors="replace"), f"{display}!/{names[0]}")
-
-
-def project_from_installed(name: str) -> Project:
-    """The runtime external dependencies of an installed distribution."""
-    import importlib.metadata  # noqa: PLC0415
-
-    try:
-        dist = importlib.metadata.distribution(name)
-    except importlib.metadata.PackageNotFoundError:
-        raise InputError(f"no installed distribution named {name!r}") from None
-    text = dist.read_text("METADATA") or dist.read_text("PKG-INFO") or ""
-    return _parse_metadata(text, f"{name} (installed)")

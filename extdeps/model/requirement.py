@@ -105,6 +105,13 @@ class ExternalRequirement(Record):
             return NotImplemented
         return str(self) == str(other)
 
+    @property
+    def marker_text(self) -> str | None:
+        """The marker in its normal form, without parsing a marker that is not parsed yet."""
+        if self._marker is not None:
+            return str(self._marker)
+        return self._marker_text
+
     def evaluate(
         self, environment: Mapping[str, str] | None = None, *, extras: tuple[str, ...] = ()
     ) -> bool:
@@ -114,97 +121,17 @@ class ExternalRequirement(Record):
         when any of them satisfies it. A marker that cannot be evaluated (an
         undefined name, an invalid comparison) raises :class:`InvalidRequirement`.
         """
-        if self._marker is not None:
-            text = str(self._marker)
-        elif self._marker_text is not None:
-            text = self._marker_text
-        else:
-            return True
-        key = _outcome_key(text, environment, extras)
-        known = _outcomes().get(key) if key is not None else None
-        if known is not None:
-            return known
         marker = self.marker
-        assert marker is not None
+        if marker is None:
+            return True
         from packaging.markers import UndefinedComparison, UndefinedEnvironmentName  # noqa: PLC0415
 
-        env = dict(environment) if environment is not None else None
+        env = dict(environment) if environment is not None else {}
         try:
             if not extras:
-                base = {} if env is None else env
-                outcome = marker.evaluate({**base, "extra": ""})
-            else:
-                outcome = any(marker.evaluate({**(env or {}), "extra": extra}) for extra in extras)
+                return marker.evaluate({**env, "extra": ""})
+            return any(marker.evaluate({**env, "extra": extra}) for extra in extras)
         except (UndefinedEnvironmentName, UndefinedComparison) as exc:
             raise InvalidRequirement(
                 f"cannot evaluate marker '{marker}': {exc}", text=str(self)
             ) from None
-        if key is not None:
-            _remember(key, outcome)
-        return outcome
-
-
-# -- outcomes of markers, remembered across runs --------------------------------
-#
-# Evaluating a marker needs packaging.markers, whose import costs more than a
-# whole cached ``extdeps map``. An outcome depends only on the marker, the
-# extras and the marker environment; for the default environment (this
-# interpreter) that is a function of the interpreter and the operating system
-# (``os.uname()``), which the key names. Outcomes are kept in the cache
-# directory (see extdeps.data.files.cache_dir).
-
-_OUTCOMES_FILE = "markers.marshal"
-_outcome_cache: dict[str, bool] | None = None
-
-
-def _outcome_key(
-    marker: str, environment: Mapping[str, str] | None, extras: tuple[str, ...]
-) -> str | None:
-    if environment is not None:
-        where = repr(sorted((str(k), str(v)) for k, v in environment.items()))
-    else:
-        import os  # noqa: PLC0415
-        import sys  # noqa: PLC0415
-
-        uname = getattr(os, "uname", None)
-        if uname is None:
-            return None  # no cheap, complete description of this machine: evaluate
-        where = repr((sys.version, sys.implementation.name, sys.platform, os.name, tuple(uname())))
-    return f"{marker}\x00{extras!r}\x00{where}"
-
-
-def _outcomes() -> dict[str, bool]:
-    global _outcome_cache  # noqa: PLW0603 - one cache per process
-    if _outcome_cache is None:
-        _outcome_cache = {}
-        path = _outcomes_path()
-        if path is not None:
-            from extdeps.data.files import read_cache_file  # noqa: PLC0415
-
-            stored = read_cache_file(path)
-            if type(stored) is dict:
-                _outcome_cache = {
-                    k: v for k, v in stored.items() if type(k) is str and type(v) is bool
-                }
-    return _outcome_cache
-
-
-def _outcomes_path() -> str | None:
-    import os  # noqa: PLC0415
-
-    from extdeps.data.files import cache_dir  # noqa: PLC0415
-
-    directory = cache_dir()
-    return os.path.join(directory, _OUTCOMES_FILE) if directory is not None else None
-
-
-def _remember(key: str, outcome: bool) -> None:
-    outcomes = _outcomes()
-    outcomes[key] = outcome
-    while len(outcomes) > 1024:
-        outcomes.pop(next(iter(outcomes)))
-    path = _outcomes_path()
-    if path is not None:
-        from extdeps.data.files import write_cache_file  # noqa: PLC0415
-
-        write_cache_file(path, outcomes)
