@@ -18,9 +18,9 @@ from extdeps.authoring.lint import (
     _satisfiable_marker,
     category_of,
     lint_external,
-    lookup_name,
     shipped_mappings,
 )
+from extdeps.authoring.names import lookup_name
 from extdeps.cli.main import main
 from extdeps.data.registry import load_registry
 from tests.conftest import REPO, clear_data_caches
@@ -582,7 +582,7 @@ def test_cli_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
 
 def test_name_table_targets_are_canonical_registry_ids() -> None:
     """Every id the build-system name table gives is in the shipped registry, canonical."""
-    from extdeps.authoring.lint import _names
+    from extdeps.authoring.names import _names
 
     registry = load_registry(REPO / "mappings" / "registry.json")
     targets = {t for t in _names().values() if not t.startswith("=")}

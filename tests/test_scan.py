@@ -10,21 +10,21 @@ from pathlib import Path
 import pytest
 
 from extdeps import External
-from extdeps.authoring.scan import (
-    Use,
-    cmake_commands,
-    parse_cargo,
+from extdeps.authoring.buildfiles import Use
+from extdeps.authoring.buildfiles.cargo import parse_cargo
+from extdeps.authoring.buildfiles.cmake import cmake_commands
+from extdeps.authoring.buildfiles.meson import (
     parse_meson,
     parse_meson_options,
     parse_meson_scan,
-    parse_setup_cfg,
-    parse_setup_py,
     run_meson_scan,
-    scan,
 )
+from extdeps.authoring.buildfiles.setuptools import parse_setup_cfg, parse_setup_py
+from extdeps.authoring.scan import scan
 from extdeps.cli.author import render_scan
 from extdeps.cli.main import main
 from extdeps.data.registry import load_registry
+from extdeps.system.machine import System
 from tests.conftest import REPO, need
 
 if sys.version_info >= (3, 11):
@@ -361,7 +361,7 @@ def test_cmake_commands() -> None:
     ],
 )
 def test_cmake_project_languages(tmp_path: Path, text: str, languages: list[str]) -> None:
-    from extdeps.authoring.scan import parse_cmake
+    from extdeps.authoring.buildfiles.cmake import parse_cmake
 
     (tmp_path / "CMakeLists.txt").write_text(text, encoding="utf-8")
     uses = parse_cmake(str(tmp_path))
@@ -422,7 +422,7 @@ def test_run_meson_scan_success(tmp_path: Path) -> None:
         "assert sys.argv[1:] == ['introspect', '--scan-dependencies', 'meson.build']\n"
         f"print({MESON_SCAN_OUTPUT!r})",
     )
-    found, what = run_meson_scan(str(tmp_path), command)
+    found, what = run_meson_scan(str(tmp_path), command, System())
     assert what == "meson introspect --scan-dependencies"
     assert found is not None
     assert [u.names[0] for u in found] == ["zlib", "libpng", "dl"]
@@ -439,21 +439,24 @@ def test_run_meson_scan_success(tmp_path: Path) -> None:
             "print('oops')",
             "meson introspect printed unexpected output: Expecting value: line 1 column 1 (char 0)",
         ),
-        ("time.sleep(10)", "meson introspect could not run (TimeoutExpired)"),
+        ("time.sleep(10)", "meson introspect could not run: {meson}: timed out after 1s"),
     ],
     ids=["fails", "garbage", "timeout"],
 )
 def test_run_meson_scan_failures(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, body: str, message: str
 ) -> None:
-    monkeypatch.setattr("extdeps.authoring.scan._MESON_TIMEOUT", 1)
-    assert run_meson_scan(str(tmp_path), _fake_meson(tmp_path, body)) == (None, message)
+    monkeypatch.setattr("extdeps.authoring.buildfiles.meson._MESON_TIMEOUT", 1)
+    command = _fake_meson(tmp_path, body)
+    expected = (None, message.format(meson=command[0]))
+    assert run_meson_scan(str(tmp_path), command, System()) == expected
 
 
 def test_run_meson_scan_missing_program(tmp_path: Path) -> None:
-    found, what = run_meson_scan(str(tmp_path), [str(tmp_path / "no-such-meson")])
+    missing = str(tmp_path / "no-such-meson")
+    found, what = run_meson_scan(str(tmp_path), [missing], System())
     assert found is None
-    assert what == "meson introspect could not run (FileNotFoundError)"
+    assert what == f"meson introspect could not run: {missing}: not found"
 
 
 def test_scan_merges_meson_introspect(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

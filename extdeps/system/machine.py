@@ -161,6 +161,7 @@ class System:
         *,
         timeout: float | None = None,
         env: Mapping[str, str] | None = None,
+        cwd: str | None = None,
     ) -> Run:
         """Run a program (an argument list, never a shell) and capture its output."""
         import subprocess  # noqa: PLC0415 - a warm check runs nothing; keep start-up cheap
@@ -179,6 +180,7 @@ class System:
                 env=merged,
                 stdin=subprocess.DEVNULL,
                 check=False,
+                cwd=cwd,
             )
         except FileNotFoundError:
             return Run(argv=argv, returncode=None, error=f"{argv[0]}: not found")
