@@ -153,3 +153,59 @@ def test_the_checker_sees_a_violation(tmp_path: Path) -> None:
         ]
     finally:
         fake.unlink()
+
+
+def _runtime_imports(path: Path) -> set[str]:
+    """Modules of extdeps a file imports when it runs (``TYPE_CHECKING`` blocks skipped)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+    skipped: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and getattr(node.test, "id", None) == "TYPE_CHECKING":
+            skipped.update(id(child) for stmt in node.body for child in ast.walk(stmt))
+    out: set[str] = set()
+    name = _module_name(path)
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    for node in ast.walk(tree):
+        if id(node) in skipped:
+            continue
+        if isinstance(node, ast.Import):
+            out.update(a.name for a in node.names if a.name.startswith("extdeps."))
+        elif isinstance(node, ast.ImportFrom):
+            base = package.split(".")[: len(package.split(".")) - max(node.level - 1, 0)]
+            target = (
+                ".".join([*base, node.module] if node.module else base)
+                if node.level
+                else node.module or ""
+            )
+            if not target.startswith("extdeps."):
+                continue
+            out.add(target)
+            if _is_package(target):
+                out.update(
+                    f"{target}.{a.name}"
+                    for a in node.names
+                    if (REPO.joinpath(*target.split("."), f"{a.name}.py")).is_file()
+                )
+    return out
+
+
+def test_no_import_cycle() -> None:
+    graph = {_module_name(p): _runtime_imports(p) for p in _sources()}
+    state: dict[str, int] = {}
+    cycles: list[list[str]] = []
+
+    def visit(module: str, stack: list[str]) -> None:
+        state[module] = 1
+        stack.append(module)
+        for target in sorted(graph.get(module, ())):
+            if state.get(target) == 1:
+                cycles.append([*stack[stack.index(target) :], target])
+            elif target in graph and target not in state:
+                visit(target, stack)
+        stack.pop()
+        state[module] = 2
+
+    for module in sorted(graph):
+        if module not in state:
+            visit(module, [])
+    assert cycles == []

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from extdeps.cli.main import main
-from extdeps.recipes.model import FORMATS
+from extdeps.recipes import FORMATS
 from tests.conftest import REPO, need
 
 EXAMPLES = ["pillow-like", "scipy-like", "cuda-runtime"]

@@ -19,12 +19,13 @@ __all__ = ["register"]
 
 def cmd_recipe(args: Namespace) -> int:
     from extdeps.model.external import External  # noqa: PLC0415
-    from extdeps.recipes.model import FORMATS, build_recipe_data, render_recipe  # noqa: PLC0415
+    from extdeps.recipes import FORMATS, render_recipe  # noqa: PLC0415
+    from extdeps.recipes.model import build_recipe_data  # noqa: PLC0415
     from extdeps.sources import read_pyproject  # noqa: PLC0415
 
     data, source = read_pyproject(args.path)
     external = External.from_pyproject(data, source=source)
-    ecosystem, filename = FORMATS[args.format]
+    ecosystem, filename, _, _ = FORMATS[args.format]
     if args.ecosystem:
         ecosystem = args.ecosystem
     recipe = build_recipe_data(data, external, source=source, ecosystem=ecosystem)
@@ -46,7 +47,7 @@ def cmd_recipe(args: Namespace) -> int:
 
 
 def register(sub: Any) -> None:
-    from extdeps.recipes.model import FORMATS  # noqa: PLC0415 - a small table
+    from extdeps.recipes import FORMATS  # noqa: PLC0415 - a small table
 
     parser = sub.add_parser("recipe", help="generate a packaging recipe for another ecosystem")
     add_path_argument(parser)

@@ -8,8 +8,8 @@ what cannot be mapped becomes a clearly marked ``TODO`` line, never dropped.
 Environment markers become the format's conditionals where it has them
 (conda selectors, Spack ``when=``), else a ``TODO`` line.
 
-The model (:class:`RecipeData`) is built once; each format is a small function
-in :mod:`extdeps.recipes.formats` that renders it.
+The model (:class:`RecipeData`) is built once; each format family is a module
+of :mod:`extdeps.recipes` that renders it.
 """
 
 from __future__ import annotations
@@ -28,20 +28,7 @@ from extdeps.model.requirement import ExternalRequirement
 if TYPE_CHECKING:
     from extdeps.model.external import Category
 
-__all__ = ["FORMATS", "RecipeData", "RecipeDep", "build_recipe_data", "render_recipe"]
-
-# format -> (mapping ecosystem, default output file name)
-FORMATS: dict[str, tuple[str | None, str]] = {
-    "conda-forge": ("conda-forge", "recipe.yaml"),
-    "conda-forge-meta": ("conda-forge", "meta.yaml"),
-    "debian": ("debian", "debian/control"),
-    "fedora": ("fedora", "{name}.spec"),
-    "arch": ("arch", "PKGBUILD"),
-    "alpine": ("alpine", "APKBUILD"),
-    "nix": ("nix", "default.nix"),
-    "homebrew": ("homebrew", "{name}.rb"),
-    "spack": ("spack", "package.py"),
-}
+__all__ = ["RecipeData", "RecipeDep", "build_recipe_data"]
 
 _COMPILER = "dep:virtual/compiler/"
 
@@ -249,11 +236,3 @@ def build_recipe_data(
         deps=tuple(deps),
         ecosystem=ecosystem,
     )
-
-
-def render_recipe(fmt: str, recipe: RecipeData) -> str:
-    from . import formats  # noqa: PLC0415 - only for this command
-
-    renderer = getattr(formats, "render_" + fmt.replace("-", "_"))
-    text: str = renderer(recipe)
-    return text
