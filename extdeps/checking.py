@@ -18,6 +18,7 @@ versions, the upstream part of distribution versions), never raw distro strings.
 from __future__ import annotations
 
 from extdeps.choices import Choices
+from extdeps.data.probes import Probes, load_probes
 from extdeps.data.registry import Registry, load_registry
 from extdeps.model.external import CATEGORIES, External
 from extdeps.model.record import Record
@@ -27,7 +28,7 @@ from extdeps.system.compilers import probe_compiler, standard_years
 from extdeps.system.cuda import probe_cuda_driver
 from extdeps.system.machine import System
 from extdeps.system.pkgdb import PackageDB, leading_version, read_package_db
-from extdeps.system.probes import Evidence, Prober, Probes, load_probes, probe_all
+from extdeps.system.probes import Evidence, Prober, probe_all
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

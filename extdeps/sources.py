@@ -226,7 +226,7 @@ class ProjectCache:
 
     def __init__(self, path: str) -> None:
         from extdeps import __version__  # noqa: PLC0415
-        from extdeps.data.files import cache_dir, file_stamp, read_cache_file  # noqa: PLC0415
+        from extdeps.data.cache import cache_dir, file_stamp, read_cache_file  # noqa: PLC0415
 
         pyproject = os.path.join(path, "pyproject.toml") if os.path.isdir(path) else path
         self.display = "pyproject.toml" if path == "." else pyproject
@@ -263,7 +263,7 @@ class ProjectCache:
     def remember(self, project: Project) -> None:
         if self.store is None:
             return
-        from extdeps.data.files import write_cache_file  # noqa: PLC0415
+        from extdeps.data.cache import write_cache_file  # noqa: PLC0415
 
         entry = {
             "key": self.key,

@@ -51,8 +51,8 @@ MINIDATA = REPO / "tests" / "data" / "minidata"
 def clear_data_caches() -> None:
     """Forget every cached data file (they are cached per process)."""
     from extdeps.data import mapping as _mapping
+    from extdeps.data import probes as _probes
     from extdeps.data import registry as _registry
-    from extdeps.system import probes as _probes
 
     _registry._load_cached.cache_clear()
     _mapping._load_mapping_file.cache_clear()

@@ -70,7 +70,7 @@ def test_other_documents_schema() -> None:
         == []
     )
     assert _errors(_validator("probes.schema.json"), _load(DATA / "probes.json")) == []
-    from extdeps.system.probes import Probes
+    from extdeps.data.probes import Probes
 
     Probes.from_document(_load(DATA / "probes.json")).validate()
 
@@ -244,7 +244,7 @@ def test_parsed_json_is_cached_until_the_file_changes(
 
 
 def test_no_cache_without_a_home(monkeypatch: pytest.MonkeyPatch) -> None:
-    from extdeps.data.files import cache_dir
+    from extdeps.data.cache import cache_dir
 
     monkeypatch.delenv("HOME", raising=False)
     monkeypatch.setattr("os.path.expanduser", lambda path: path)  # no passwd entry either

@@ -322,8 +322,8 @@ def test_toml_example(block: Block) -> None:
 
 def _validate_json(text: str) -> None:
     from extdeps.data.mapping import EcosystemMapping
+    from extdeps.data.probes import Probes
     from extdeps.data.registry import Registry
-    from extdeps.system.probes import Probes
 
     document = json.loads(text)
     kind = _json_kind(document)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 
-from extdeps.data.files import cache_dir, read_cache_file, write_cache_file
+from extdeps.data.cache import cache_dir, read_cache_file, write_cache_file
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

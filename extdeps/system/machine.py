@@ -11,8 +11,8 @@ from __future__ import annotations
 import os
 import sys
 
-from extdeps.data.files import cache_dir as default_cache_dir
-from extdeps.data.files import read_cache_file, write_cache_file
+from extdeps.data.cache import cache_dir as default_cache_dir
+from extdeps.data.cache import read_cache_file, write_cache_file
 from extdeps.model.errors import ExtdepsError
 from extdeps.model.record import Record
 
