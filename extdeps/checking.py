@@ -24,10 +24,16 @@ from extdeps.model.external import CATEGORIES, External
 from extdeps.model.record import Record
 from extdeps.model.versions import InvalidVersion, Release, parse_version
 from extdeps.resolution import InstallPlan, Resolved, plan_install, resolve, select
-from extdeps.system.compilers import probe_compiler, standard_years
+from extdeps.system.compilers import compiler_path, probe_compiler, standard_years
 from extdeps.system.cuda import probe_cuda_driver
+from extdeps.system.interfaces import interface_level, openmp_level
 from extdeps.system.machine import System
-from extdeps.system.pkgdb import PackageDB, leading_version, read_package_db
+from extdeps.system.pkgdb import (
+    PackageDB,
+    leading_version,
+    read_package_db,
+    without_distribution_suffix,
+)
 from extdeps.system.probes import Evidence, Prober, probe_all
 
 TYPE_CHECKING = False
@@ -165,9 +171,15 @@ class CheckReport(Record):
         return 0
 
 
+def _shown(text: str | None) -> str | None:
+    """A found version as reported: never a distribution's repacking suffix."""
+    return without_distribution_suffix(text) if text else text
+
+
 def _parse_version(text: str | None) -> Version | Release | None:
     if not text:
         return None
+    text = without_distribution_suffix(text)
     try:
         return parse_version(text)
     except InvalidVersion:
@@ -214,7 +226,7 @@ def _decide(
         with_version = [(e, v) for e, v in versioned if v is not None]
         if spec is None:
             best = with_version[0] if with_version else (ranked[0], None)
-            return "satisfied", best[0].version, best[0].source, None
+            return "satisfied", _shown(best[0].version), best[0].source, None
         if not with_version:
             return (
                 "unknown",
@@ -223,9 +235,10 @@ def _decide(
                 f"found ({ranked[0].detail}) but no source reports its version",
             )
         e, version = with_version[0]
+        shown = _shown(e.version)
         if spec.contains(version):
-            return "satisfied", e.version, e.source, None
-        return "wrong-version", e.version, e.source, f"found {e.version}, wanted {spec.version}"
+            return "satisfied", shown, e.source, None
+        return "wrong-version", shown, e.source, f"found {shown}, wanted {spec.version}"
     if any(e.found is False for e in evidence):
         return "missing", None, next(e.source for e in evidence if e.found is False), None
     reasons = "; ".join(e.detail for e in evidence) or "no way to look for it here"
@@ -372,7 +385,9 @@ class _Checker:
         )
 
     def interface(self, item: Resolved, spec: DepURL | None) -> Verdict:
-        """A virtual interface is satisfied by any installed provider."""
+        """A virtual interface is satisfied by an installed provider; a version on it
+        is compared with the interface level that provider implements (read at run
+        time), never with the provider's own version."""
         providers: list[str] = []
         if item.provider:
             providers.append(item.provider)
@@ -391,33 +406,48 @@ class _Checker:
             found = self.concrete(provider, item.category, specs)
             status, _, source, _ = _decide(found, None)
             evidence.extend(found)
-            if status == "satisfied":
-                if spec is None:
+            if status != "satisfied":
+                continue
+            if spec is None:
+                return Verdict(
+                    resolved=item,
+                    status="satisfied",
+                    provider=provider,
+                    decided_by=source,
+                    evidence=found,
+                )
+            level = self.interface_level(item.requirement.url.name, provider)
+            short = provider.rsplit("/", 1)[-1]
+            name = item.requirement.url.name
+            if level.found and level.version:
+                if spec.contains(level.version):
                     return Verdict(
                         resolved=item,
                         status="satisfied",
                         provider=provider,
-                        decided_by=source,
-                        evidence=found,
-                    )
-                own = self.probes.get(item.canonical)
-                interface = probe_all(self.prober, own, item.category) if own else []
-                status, version, source, reason = _decide(interface, spec)
-                if status == "missing":
-                    status, reason = (
-                        "unknown",
-                        f"{provider} provides it, but its interface version cannot be determined",
+                        found_version=level.version,
+                        decided_by=level.source,
+                        evidence=[*found, level],
                     )
                 return Verdict(
                     resolved=item,
-                    status=status,
+                    status="wrong-version",
                     provider=provider,
-                    found_version=version,
-                    decided_by=source,
-                    evidence=[*found, *interface],
-                    reason=reason,
+                    found_version=level.version,
+                    decided_by=level.source,
+                    evidence=[*found, level],
+                    reason=f"{short} implements {name} {level.version}, wanted {spec.version}",
                 )
-        status, version, source, reason = _decide(evidence, None)
+            return Verdict(
+                resolved=item,
+                status="unknown",
+                provider=provider,
+                decided_by=level.source,
+                evidence=[*found, level],
+                reason=f"{short} provides {name}, but the {name} level it implements cannot "
+                f"be read: {level.detail}",
+            )
+        status, _, source, reason = _decide(evidence, None)
         if status == "satisfied":  # pragma: no cover - returned above
             status = "unknown"
         if not providers:
@@ -432,6 +462,14 @@ class _Checker:
             evidence=evidence,
             reason=reason,
         )
+
+    def interface_level(self, interface: str, provider: str) -> Evidence:
+        """What the provider in use says of the interface level (see system.interfaces)."""
+        if interface == "openmp":
+            return openmp_level(self.system, compiler_path("c", self.system))
+        probe = self.probes.get(provider)
+        libraries = probe.libraries if probe is not None else ()
+        return interface_level(self.system, interface, libraries)
 
 
 def check(

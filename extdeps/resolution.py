@@ -16,6 +16,7 @@ from extdeps.model.errors import ExtdepsError, UndecidedError
 from extdeps.model.external import CATEGORIES, External, normalize_name
 from extdeps.model.record import Record
 from extdeps.model.requirement import ExternalRequirement
+from extdeps.model.virtuals import describe, scheme
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -332,8 +333,9 @@ def plan_install(
 
     A version constraint is rendered through the manager's ``specifier_syntax``.
     Where the manager cannot express it, or the constraint is on a virtual
-    dependency (its version is an interface or language-standard version, not a
-    package version), that package is installed by name and a note says so;
+    dependency (its version follows the virtual's scheme, never a package's
+    version: see :mod:`extdeps.model.virtuals`), that package is installed by
+    name and a note says so;
     with ``strict_versions`` that is an :class:`UndecidedError` instead.
     """
     specs: dict[str, tuple[tuple[str, ...], bool]] = {}
@@ -360,9 +362,10 @@ def plan_install(
                 notes.append(message + "; `extdeps check` verifies the version afterwards")
                 tokens = manager.syntax.render(name)
             elif clauses and url.is_virtual and name == item.specs[0]:
+                what = describe(scheme(url.namespace, url.name))
                 notes.append(
-                    f"{url} constrains an interface or standard version, not a package "
-                    f"version; {name} is installed by name and `extdeps check` verifies it"
+                    f"{url} constrains {what}, not a package version; {name} is "
+                    "installed by name and `extdeps check` verifies it"
                 )
             assert tokens is not None
             versioned = tokens != manager.syntax.render(name)

@@ -645,18 +645,18 @@ def _assert_fails_cleanly(result: subprocess.CompletedProcess[str], seconds: flo
     assert result.returncode != 0
     assert seconds < 30, f"the check took {seconds:.1f}s"
     assert "1 external build dependency of" in output
-    assert "external.host-requires[0]: dep:generic/openblas: missing" in output
+    assert "external.host-requires[0]: dep:generic/libsodium: missing" in output
     assert "hint: install it with: " in output
-    assert "apt-get install --yes --no-install-recommends libopenblas-dev" in output
+    assert "apt-get install --yes --no-install-recommends libsodium-dev" in output
     assert "Traceback" not in output
     for building in ("The Meson build system", "running build_ext"):  # stopped before building
         assert building not in output
 
 
-def _need_openblas_absent() -> None:
+def _need_libsodium_absent() -> None:
     need(
-        not os.path.exists("/usr/include/x86_64-linux-gnu/openblas-pthread"),
-        "libopenblas-dev must be absent for this test",
+        not os.path.exists("/usr/include/sodium.h"),
+        "libsodium-dev must be absent for this test",
     )
 
 
@@ -699,13 +699,13 @@ def test_mesonpy_missing_host_dependency_fails_fast(
     tmp_path: Path, build_env: dict[str, str]
 ) -> None:
     _need_meson()
-    _need_openblas_absent()
-    project = _copy_example("zlib-ext", tmp_path, add_host="dep:generic/openblas")
+    _need_libsodium_absent()
+    project = _copy_example("zlib-ext", tmp_path, add_host="dep:generic/libsodium")
     start = time.monotonic()
     result = _pip_wheel(project, tmp_path / "out", build_env)
     _assert_fails_cleanly(result, time.monotonic() - start)
 
-    # the check can be turned off; meson.build does not use openblas, so the build succeeds
+    # the check can be turned off; meson.build does not use libsodium, so the build succeeds
     wheel = _call_hook(
         project,
         tmp_path / "out",
@@ -744,8 +744,8 @@ def test_setuptools_missing_host_dependency_fails_fast(
     tmp_path: Path, build_env: dict[str, str]
 ) -> None:
     _need_setuptools()
-    _need_openblas_absent()
-    project = _copy_example("setuptools-ext", tmp_path, add_host="dep:generic/openblas")
+    _need_libsodium_absent()
+    project = _copy_example("setuptools-ext", tmp_path, add_host="dep:generic/libsodium")
     start = time.monotonic()
     result = _pip_wheel(project, tmp_path / "out", {**build_env, "EXTDEPS_BUILD_CHECK": "1"})
     _assert_fails_cleanly(result, time.monotonic() - start)

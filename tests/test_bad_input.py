@@ -327,6 +327,96 @@ CASES: list[tuple[str, str | bytes, list[str]]] = [
         ],
     ),
     (
+        "virtual-version-c-two-digits",
+        '[external]\nbuild-requires = ["dep:virtual/compiler/c@>=11"]\n',
+        [
+            f"{P}: external.build-requires[0]: versions of dep:virtual/compiler/c are C standard years (>=2011 accepts C11), not '11'",
+            "    dep:virtual/compiler/c@>=11",
+            "                           ^^^^",
+            "hint: C11 is 2011: write 'dep:virtual/compiler/c@>=2011'",
+        ],
+    ),
+    (
+        "virtual-version-cxx-pin",
+        '[external]\nbuild-requires = ["dep:virtual/compiler/cxx@98"]\n',
+        [
+            f"{P}: external.build-requires[0]: versions of dep:virtual/compiler/cxx are C++ standard years (>=2011 accepts C++11), not '98'",
+            "    dep:virtual/compiler/cxx@98",
+            "                             ^^",
+            "hint: C++98 is 1998: write 'dep:virtual/compiler/cxx@1998'",
+        ],
+    ),
+    (
+        "virtual-version-c-compiler-release",
+        '[external]\nbuild-requires = ["dep:virtual/compiler/c@>=13"]\n',
+        [
+            f"{P}: external.build-requires[0]: versions of dep:virtual/compiler/c are C standard years (>=2011 accepts C11), not '13'",
+            "    dep:virtual/compiler/c@>=13",
+            "                           ^^^^",
+            "hint: to require a compiler release, name the compiler, e.g. 'dep:generic/gcc@>=13'",
+        ],
+    ),
+    (
+        "virtual-version-fortran-compiler-release",
+        '[external]\nbuild-requires = ["dep:virtual/compiler/fortran@>=12.2"]\n',
+        [
+            f"{P}: external.build-requires[0]: versions of dep:virtual/compiler/fortran are Fortran standard years (>=2008 accepts Fortran 2008), not '12.2'",
+            "    dep:virtual/compiler/fortran@>=12.2",
+            "                                 ^^^^^^",
+            "hint: to require a compiler release, name the compiler, e.g. 'dep:generic/gcc@>=12.2'",
+        ],
+    ),
+    (
+        "virtual-version-rust-edition",
+        '[external]\nbuild-requires = ["dep:virtual/compiler/rust@>=2021"]\n',
+        [
+            f"{P}: external.build-requires[0]: rust versions are releases (1.70), not years or editions ('2021')",
+            "    dep:virtual/compiler/rust@>=2021",
+            "                              ^^^^^^",
+            "hint: require the release that brought what you need",
+        ],
+    ),
+    (
+        "virtual-version-openmp-date",
+        '[external]\nhost-requires = ["dep:virtual/interface/openmp@>=201511"]\n',
+        [
+            f"{P}: external.host-requires[0]: OpenMP versions are specification versions (4.5, 5.0), not '201511'",
+            "    dep:virtual/interface/openmp@>=201511",
+            "                                 ^^^^^^^^",
+            "hint: _OPENMP 201511 is OpenMP 4.5: write 'dep:virtual/interface/openmp@>=4.5'",
+        ],
+    ),
+    (
+        "virtual-version-lapack-implementation",
+        '[external]\nhost-requires = ["dep:virtual/interface/lapack@>=0.3.21"]\n',
+        [
+            f"{P}: external.host-requires[0]: lapack interface versions are Reference LAPACK releases (3.x), not '0.3.21'",
+            "    dep:virtual/interface/lapack@>=0.3.21",
+            "                                 ^^^^^^^^",
+            "hint: to require a release of one implementation, name it: 'dep:generic/openblas'",
+        ],
+    ),
+    (
+        "virtual-version-mpi-year",
+        '[external]\nhost-requires = ["dep:virtual/interface/mpi@>=2021"]\n',
+        [
+            f"{P}: external.host-requires[0]: MPI versions are standard versions (3.1, 4.0), not '2021'",
+            "    dep:virtual/interface/mpi@>=2021",
+            "                              ^^^^^^",
+            "hint: to require a release of one implementation, name it: 'dep:generic/openmpi'",
+        ],
+    ),
+    (
+        "virtual-version-cuda-driver-release",
+        '[external]\ndependencies = ["dep:virtual/driver/cuda@>=535.104"]\n',
+        [
+            f"{P}: external.dependencies[0]: CUDA versions are CUDA releases (12.4), not '535.104'",
+            "    dep:virtual/driver/cuda@>=535.104",
+            "                            ^^^^^^^^^",
+            "hint: a driver release number (535.104) is not a CUDA version",
+        ],
+    ),
+    (
         "virtual-no-namespace",
         '[external]\nhost-requires = ["dep:virtual/blas"]\n',
         [

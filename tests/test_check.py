@@ -70,22 +70,22 @@ def test_real_packages_satisfied_with_versions() -> None:
 def test_wrong_version_and_missing() -> None:
     _debian()
     need(
-        not os.path.exists("/usr/include/x86_64-linux-gnu/openblas-pthread"),
-        "libopenblas-dev must be absent",
+        not os.path.exists("/usr/include/sodium.h"),
+        "libsodium-dev must be absent",
     )
     choices = resolve_choices(ecosystem="debian+12")
     report = check(
-        External.from_table({"host-requires": ["dep:generic/zlib@>=99", "dep:generic/openblas"]}),
+        External.from_table({"host-requires": ["dep:generic/zlib@>=99", "dep:generic/libsodium"]}),
         choices=choices,
         system=System(),
     )
-    zlib, openblas = report.verdicts
+    zlib, libsodium = report.verdicts
     assert zlib.status == "wrong-version"
     assert zlib.reason == f"found {_pc_version('zlib')}, wanted >=99"
-    assert openblas.status == "missing"
+    assert libsodium.status == "missing"
     assert report.exit_code() == 1
     assert report.install is not None
-    assert report.install.commands[-1][-2:] == ("zlib1g-dev", "libopenblas-dev")
+    assert report.install.commands[-1][-2:] == ("zlib1g-dev", "libsodium-dev")
 
 
 @pytest.mark.system
@@ -183,15 +183,15 @@ def test_check_cli_human(
 ) -> None:
     _debian()
     path = write_project(
-        '[external]\nhost-requires = ["dep:generic/zlib@>=1.2", "dep:generic/openblas"]\n'
+        '[external]\nhost-requires = ["dep:generic/zlib@>=1.2", "dep:generic/libsodium"]\n'
     )
     assert main(["check", str(path), "--ecosystem", "debian+12"]) == 1
     out = capsys.readouterr().out.splitlines()
     assert out[1].startswith("ok       host  dep:generic/zlib@>=1.2  found ")
     assert out[2].startswith(
-        "MISSING  host  dep:generic/openblas  not installed (dpkg): libopenblas-dev"
+        "MISSING  host  dep:generic/libsodium  not installed (dpkg): libsodium-dev"
     )
-    assert out[-1].endswith("libopenblas-dev")
+    assert out[-1].endswith("libsodium-dev")
 
 
 def test_installer_api(tmp_path: Path) -> None:

@@ -532,6 +532,10 @@ def test_compiler_table() -> None:
         for name, (var, names, _, _) in _LANGUAGES.items()
     }
     assert documented == actual
+    # the compile test has a flag for every standard year the parser accepts
+    from extdeps.model.virtuals import STANDARD_YEARS
+
+    assert {k: tuple(sorted(v)) for k, v in _STANDARDS.items()} == STANDARD_YEARS
 
 
 def test_status_tables() -> None:

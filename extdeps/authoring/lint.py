@@ -11,8 +11,8 @@ unknown-id           error    a ``generic``/``virtual`` id the registry does not
                      warning  any other id the registry does not know
 alias                warning  an alias; the hint names its canonical id
 ecosystem-specific   warning  ``dep:deb/...``, ``dep:rpm/...``, ``dep:conda/...``...
-virtual-version      error    a C/C++/Fortran standard that is not a four-digit year
-                     warning  other virtual versions outside their namespace's scheme
+virtual-version      warning  a virtual's version that is plausible but unusual for its
+                              scheme (the parser refuses those that cannot mean anything)
 never-true-marker    error    a marker that no environment satisfies
                      warning  a marker false on Linux, macOS and Windows, Python 3.9-3.14
 compiler-at-runtime  warning  a compiler under ``dependencies``
@@ -38,6 +38,7 @@ from packaging.version import InvalidVersion, Version
 from extdeps.authoring.names import known_name
 from extdeps.model.errors import ExtdepsError
 from extdeps.model.record import Record
+from extdeps.model.virtuals import version_problem
 
 if TYPE_CHECKING:
     from packaging.markers import Marker
@@ -122,23 +123,6 @@ _BUILD_TOOLS = frozenset(
     ).split()
 )
 
-# Version schemes of virtual DepURLs (PEP 804 appendix B and virtual-namespaces.json).
-_YEAR_COMPILERS = {"c": "C", "cxx": "C++", "fortran": "Fortran"}
-_OPENMP_DATES = {
-    "199810": "1.0",
-    "200011": "2.0",
-    "200203": "2.0",
-    "200505": "2.5",
-    "200805": "3.0",
-    "201107": "3.1",
-    "201307": "4.0",
-    "201511": "4.5",
-    "201811": "5.0",
-    "202011": "5.1",
-    "202111": "5.2",
-    "202411": "6.0",
-}
-_LAPACK_LIKE = {"blas", "cblas", "lapack", "lapacke", "scalapack"}
 
 _PLATFORMS = (
     # name, os_name, sys_platform, platform_system, platform_release, machines
@@ -364,64 +348,20 @@ class _Linter:
 
     # -- versions -------------------------------------------------------------
     def versions(self, key: str, url: DepURL) -> None:
-        if url.version is None:
+        """Versions of virtuals outside their scheme (:mod:`extdeps.model.virtuals`):
+        the parser refuses what cannot mean anything; what lint sees here is
+        plausible but unusual."""
+        if url.version is None or not url.is_virtual:
             return
-        if url.is_virtual:
-            self.virtual_version(key, url, [Version(v) for _, v in url.clauses])
-
-    def virtual_version(self, key: str, url: DepURL, versions: list[Version]) -> None:
-        namespace, name = url.namespace, url.name
-        message = hint = None
-        severity: Severity = "warning"
-        if namespace == "compiler" and name in _YEAR_COMPILERS:
-            bad = [v for v in versions if not (len(v.release) == 1 and 1950 <= v.major <= 2100)]
-            if bad:
-                lang = _YEAR_COMPILERS[name]
-                severity = "error"
-                message = f"{lang} standard versions are four-digit years, not '{bad[0]}'"
-                if len(bad[0].release) == 1 and bad[0].major < 100:
-                    year = bad[0].major + (2000 if bad[0].major < 50 else 1900)
-                    hint = (
-                        f"{lang}{bad[0].major:02d} is {year}: write "
-                        f"{_quote(_replace_version(url, str(bad[0]), str(year)))}"
-                    )
-                else:
-                    hint = (
-                        f"to require a compiler release, name the compiler, e.g. "
-                        f"'dep:generic/gcc@>={bad[0]}'"
-                    )
-        elif namespace == "compiler" and name in ("rust", "go"):
-            bad = [v for v in versions if v.major != 1]
-            if bad:
-                message = f"{name} versions are 1.x releases, not '{bad[0]}'"
-                hint = "editions and years are not versions; require the release that has them"
-        elif namespace == "interface" and name in _LAPACK_LIKE:
-            bad = [v for v in versions if not 1 <= v.major <= 3]
-            if bad:
-                message = f"{name} interface versions follow Reference LAPACK (3.x), not '{bad[0]}'"
-                hint = "to require a release of an implementation, name it: 'dep:generic/openblas'"
-        elif namespace == "interface" and name == "openmp":
-            bad = [v for v in versions if not 1 <= v.major <= 6]
-            if bad:
-                message = f"OpenMP versions are specification versions (4.5, 5.0), not '{bad[0]}'"
-                spec = _OPENMP_DATES.get(str(bad[0]))
-                hint = (
-                    f"_OPENMP {bad[0]} is OpenMP {spec}: write "
-                    f"{_quote(_replace_version(url, str(bad[0]), spec))}"
-                    if spec
-                    else "use the OpenMP specification version"
-                )
-        elif namespace == "interface" and name == "mpi":
-            bad = [v for v in versions if not 1 <= v.major <= 5]
-            if bad:
-                message = f"MPI versions are standard versions (3.1, 4.0), not '{bad[0]}'"
-                hint = "to require a release of an implementation, name it: 'dep:generic/openmpi'"
-        elif namespace in ("driver", "compiler") and name == "cuda":
-            bad = [v for v in versions if not 1 <= v.major < 100]
-            if bad:
-                message = f"CUDA versions are toolkit versions (12.4), not '{bad[0]}'"
-                hint = "a driver release number (535.104) is not a CUDA version"
-        if message is not None:
+        problem = version_problem(
+            url.namespace,
+            url.name,
+            [v for _, v in url.clauses],
+            url=str(url),
+            version=url.version,
+        )
+        if problem is not None:
+            severity, message, hint = problem
             self.add("virtual-version", severity, key, message, hint)
 
     # -- markers --------------------------------------------------------------
@@ -545,13 +485,6 @@ def _with_id(req: ExternalRequirement, ident: str) -> str:
     """``req`` written with another id, its version, qualifiers, subpath and marker kept."""
     text = str(req)
     return ident + text[len(req.url.id) :]
-
-
-def _replace_version(url: DepURL, old: str, new: str) -> str:
-    clauses = [(op, new if v == old else v) for op, v in url.clauses]
-    if len(clauses) == 1 and clauses[0][0] == "==":
-        return f"{url.id}@{clauses[0][1]}"
-    return f"{url.id}@" + ",".join(op + v for op, v in clauses)
 
 
 def _pythons_for(requires_python: str | None) -> tuple[str, ...]:

@@ -41,7 +41,8 @@ def _line(verdict: Any) -> str:
             what += f" {verdict.found_version}"
         if verdict.provider:
             what += f" via {verdict.provider}"
-        detail = next((e.detail for e in verdict.evidence if e.found), "")
+        deciding = [e for e in verdict.evidence if e.found and e.source == verdict.decided_by]
+        detail = next((e.detail for e in deciding or verdict.evidence if e.found), "")
         if detail:
             what += f" ({detail})"
     elif verdict.status == "missing":

@@ -685,7 +685,7 @@ def _parse(text: str) -> DepURL:
                 path_start,
                 last_slash,
             )
-    return DepURL(
+    url = DepURL(
         type=type_,
         namespace=namespace,
         name=name,
@@ -693,3 +693,12 @@ def _parse(text: str) -> DepURL:
         qualifiers=tuple(sorted(qualifiers.items())),
         subpath=subpath,
     )
+    if type_ == "virtual" and version is not None:
+        from extdeps.model.virtuals import version_problem  # noqa: PLC0415 - virtuals with versions
+
+        problem = version_problem(
+            namespace, name, [v for _, v in url.clauses], url=str(url), version=version
+        )
+        if problem is not None and problem[0] == "error":
+            raise _fail(problem[1], text, at + 1, path_end, hint=problem[2])
+    return url

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 
+from extdeps.model.virtuals import STANDARD_YEARS
 from extdeps.system.machine import System
 from extdeps.system.probes import Evidence, Prober
 
@@ -20,7 +21,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-__all__ = ["probe_compiler"]
+__all__ = ["compiler_path", "probe_compiler", "standard_years"]
 
 # language -> (environment variable, names to try, source suffix, test program)
 _LANGUAGES: dict[str, tuple[str, tuple[str, ...], str, str]] = {
@@ -41,7 +42,7 @@ _LANGUAGES: dict[str, tuple[str, tuple[str, ...], str, str]] = {
     "d": ("DC", ("ldc2", "gdc", "dmd"), "", ""),
     "hip": ("HIPCXX", ("hipcc",), "", ""),
 }
-# standard year -> -std= flag
+# standard year -> -std= flag (the years are those of model.virtuals.STANDARD_YEARS)
 _STANDARDS: dict[str, dict[int, str]] = {
     "c": {1989: "c89", 1990: "c90", 1999: "c99", 2011: "c11", 2017: "c17", 2023: "c2x"},
     "cxx": {
@@ -84,6 +85,14 @@ def _candidates(language: str, system: System) -> list[tuple[str, str]]:
         if path:
             out.append((name, path))
     return out
+
+
+def compiler_path(language: str, system: System) -> str | None:
+    """The compiler a build of ``language`` would use ($CC and friends first), or None."""
+    if language not in _LANGUAGES:
+        return None
+    candidates = _candidates(language, system)
+    return candidates[0][1] if candidates else None
 
 
 def _standard_flag(language: str, years: Sequence[int]) -> tuple[int, str] | None:
@@ -190,4 +199,5 @@ def probe_compiler(
 
 
 def standard_years(language: str) -> tuple[int, ...]:
-    return tuple(sorted(_STANDARDS.get(language, {})))
+    """The standard years of a language (:data:`extdeps.model.virtuals.STANDARD_YEARS`)."""
+    return STANDARD_YEARS.get(language, ())

@@ -56,8 +56,8 @@ class Run(Record):
 class Cache:
     """A small cache on disk for results that are expensive to get again.
 
-    Entries are keyed by a fingerprint of what they depend on (file sizes and
-    modification times, executable paths), so a stale entry is never used.
+    Entries are keyed by a fingerprint of everything they depend on (see
+    :meth:`System.fingerprint`), so a stale entry is never used.
     ``EXTDEPS_CACHE_DIR=none`` (or ``directory=None``) disables it. Values are
     plain data (dicts, lists, strings, numbers).
     """
@@ -126,14 +126,24 @@ class System:
             return None
 
     def fingerprint(self, *paths: str) -> str:
-        """A key that changes when any of the files (or directories) change."""
+        """A key that changes when any of the files (or directories) change.
+
+        Each path counts with what it resolves to (symbolic links followed) and
+        that file's size, modification and change times and inode: a file
+        rewritten in place, or replaced by another of the same size whose
+        modification time was set back, still changes its change time or inode.
+        """
         parts = []
         for path in paths:
             try:
                 st = os.stat(path)
-                parts.append(f"{path}:{st.st_size}:{st.st_mtime_ns}")
-            except OSError:
+                real = os.path.realpath(path)
+            except (OSError, ValueError):
                 parts.append(f"{path}:-")
+                continue
+            parts.append(
+                f"{path}>{real}:{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}"
+            )
         return "|".join(parts)
 
     def which(self, name: str) -> str | None:

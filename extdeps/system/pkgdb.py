@@ -138,6 +138,13 @@ def upstream_version(version: str, kind: str) -> str:
         text = text.rsplit("-", 1)[0]
     if kind == "homebrew" and "_" in text:
         text = text.rsplit("_", 1)[0]
+    return without_distribution_suffix(text)
+
+
+def without_distribution_suffix(version: str) -> str:
+    """``version`` less a distribution's repacking suffix (``+dfsg``, ``+ds``,
+    ``+really``, ``~``...), which some ``.pc`` files carry too (``0.3.21+ds``)."""
+    text = version.strip()
     for marker in ("+dfsg", ".dfsg", "~dfsg", "+ds", ".ds", "+really", "~"):
         cut = text.find(marker)
         if cut > 0:

@@ -20,6 +20,7 @@ import os
 
 from extdeps.model.record import LazyPattern, Record
 from extdeps.system.machine import System
+from extdeps.system.pkgconfig import PkgConfig
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -77,79 +78,34 @@ class Prober:
 
     def __init__(self, system: System) -> None:
         self.system = system
-        self._pc_modules: dict[str, str] | str | None = None
+        self.pkgconfig = PkgConfig(system)
         self._ld_cache: set[str] | str | None = None
         self._exe_versions: dict[str, Evidence] = {}
 
     # pkg-config ---------------------------------------------------------------
-    def _pkg_config(self) -> str | None:
-        configured = self.system.environ.get("PKG_CONFIG")
-        if configured:
-            return self.system.which(configured)
-        return self.system.which("pkg-config") or self.system.which("pkgconf")
-
-    def _modules(self) -> dict[str, str] | str:
-        """All pkg-config modules with versions (one or two runs, cached on disk)."""
-        if self._pc_modules is not None:
-            return self._pc_modules
-        tool = self._pkg_config()
-        if tool is None:
-            self._pc_modules = "pkg-config is not installed"
-            return self._pc_modules
-        env = self.system.environ
-        dirs = [
-            d
-            for var in ("PKG_CONFIG_PATH", "PKG_CONFIG_LIBDIR")
-            for d in env.get(var, "").split(os.pathsep)
-            if d
-        ]
-        dirs += [f"{d}/pkgconfig" for d in _LIB_DIRS] + ["/usr/share/pkgconfig"]
-        key = self.system.fingerprint(
-            tool, *dirs, env.get("PKG_CONFIG_SYSROOT_DIR", ""), self.system.root
-        )
-        cached = self.system.cache.get("pkg-config", key)
-        if isinstance(cached, dict):
-            self._pc_modules = cached
-            return cached
-        listed = self.system.run([tool, "--list-all"])
-        if not listed.ok:
-            self._pc_modules = (
-                f"pkg-config --list-all failed: {listed.error or listed.stderr[:200]}"
-            )
-            return self._pc_modules
-        names = [line.split(None, 1)[0] for line in listed.stdout.splitlines() if line.strip()]
-        versions: dict[str, str] = {}
-        if names:
-            # one run for every version; a broken .pc file makes it fail, then go one by one
-            done = self.system.run([tool, "--modversion", *names])
-            lines = done.stdout.splitlines()
-            if done.ok and len(lines) == len(names):
-                versions = dict(zip(names, (v.strip() for v in lines), strict=True))
-            else:
-                for name in names:
-                    one = self.system.run([tool, "--modversion", name])
-                    versions[name] = one.stdout.strip() if one.ok else ""
-        self.system.cache.put("pkg-config", key, versions, keep=8)
-        self._pc_modules = versions
-        return versions
+    def expect(self, spec: ProbeSpec) -> None:
+        """A probe that will run: its pkg-config modules are asked for together."""
+        self.pkgconfig.expect(spec.pkg_config)
 
     def pkg_config(self, modules: Sequence[str], *, versioned: bool = True) -> Evidence:
-        found = self._modules()
-        if isinstance(found, str):
-            return Evidence(source="pkg-config", found=None, detail=found)
+        problems = []
         for module in modules:
-            if module in found:
-                version = found[module] or None
+            found, version, detail = self.pkgconfig.answer(module)
+            if found:
                 return Evidence(
                     source="pkg-config",
                     found=True,
                     version=version if versioned else None,
-                    detail=f"pkg-config module {module} {version or ''}".rstrip(),
+                    detail=detail,
                 )
+            if found is None:
+                return Evidence(source="pkg-config", found=None, detail=detail)
+            if "not usable" in detail:
+                problems.append(detail)
         return Evidence(
             source="pkg-config",
             found=False,
-            detail="no pkg-config module " + " or ".join(modules),
+            detail="; ".join(problems) or "no pkg-config module " + " or ".join(modules),
         )
 
     # shared libraries ----------------------------------------------------------
