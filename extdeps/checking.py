@@ -23,7 +23,7 @@ from extdeps.data.registry import Registry, load_registry
 from extdeps.model.external import CATEGORIES, External
 from extdeps.model.record import Record
 from extdeps.model.versions import InvalidVersion, Release, parse_version
-from extdeps.resolution import InstallPlan, Resolved, plan_install, resolve, select
+from extdeps.resolution import PYTHON_ID, InstallPlan, Resolved, plan_install, resolve, select
 from extdeps.system.compilers import compiler_path, probe_compiler, standard_years
 from extdeps.system.cuda import probe_cuda_driver
 from extdeps.system.interfaces import interface_level, openmp_level
@@ -54,6 +54,7 @@ STATUSES: tuple[Status, ...] = ("satisfied", "wrong-version", "missing", "unknow
 __all__ = ["CheckReport", "Verdict", "check"]
 
 _VERSION_PRIORITY = (
+    "interpreter",
     "override",
     "libcuda",
     "nvidia-smi",
@@ -75,6 +76,7 @@ class Verdict(Record):
         "decided_by",
         "evidence",
         "reason",
+        "installable",
     )
     resolved: Resolved
     status: Status
@@ -83,6 +85,7 @@ class Verdict(Record):
     decided_by: str | None
     evidence: tuple[Evidence, ...]
     reason: str | None
+    installable: bool
 
     def __init__(
         self,
@@ -94,6 +97,7 @@ class Verdict(Record):
         decided_by: str | None = None,
         evidence: Iterable[Evidence] = (),
         reason: str | None = None,
+        installable: bool = True,
     ) -> None:
         self._set(
             resolved=resolved,
@@ -103,6 +107,7 @@ class Verdict(Record):
             decided_by=decided_by,
             evidence=tuple(evidence),
             reason=reason,
+            installable=installable,
         )
 
     @property
@@ -124,6 +129,7 @@ class Verdict(Record):
             "packages": list(self.resolved.specs),
             "reason": self.reason,
             "evidence": [e.to_dict() for e in self.evidence],
+            "installable": self.installable,
         }
 
 
@@ -324,6 +330,8 @@ class _Checker:
             return Verdict(resolved=item, status="unknown", reason=f"no probe for {url.id}")
         if url.is_virtual:
             return self.interface(item, spec)
+        if item.canonical == PYTHON_ID and self.choices.interpreter is not None:
+            return self.python(item, spec)
         evidence = self.concrete(item.canonical, item.category, item.specs)
         if not evidence:
             return Verdict(
@@ -332,6 +340,42 @@ class _Checker:
                 reason=item.reason or "no package mapping and no probe data for it",
             )
         return _verdict(item, evidence, spec)
+
+    def python(self, item: Resolved, spec: DepURL | None) -> Verdict:
+        """``dep:generic/python``: the target interpreter itself, and for ``host`` its
+        headers (``Python.h`` in its ``sysconfig`` include directory)."""
+        interpreter = self.choices.interpreter
+        assert interpreter is not None
+        version = interpreter.version
+        where = f"{interpreter.path} ({version})"
+        if item.category == "host":
+            present, include = interpreter.headers()
+            evidence = Evidence(
+                source="interpreter",
+                found=present,
+                version=version if present else None,
+                detail=f"Python.h of {where} in {include}"
+                if present
+                else f"no Python.h in {include}, the include directory of {where}",
+            )
+        else:
+            evidence = Evidence(source="interpreter", found=True, version=version, detail=where)
+        verdict = _verdict(item, [evidence], spec)
+        if verdict.status != "missing":
+            return verdict
+        managed = interpreter.managed_by()
+        if managed is not None and item.specs:
+            reason = (
+                f"{evidence.detail}; the {self.mapping.name} package "
+                f"{', '.join(item.specs)} provides the headers of its Python"
+            )
+            return verdict.replace(reason=reason)
+        reason = (
+            f"{evidence.detail}: this Python was installed without its headers; reinstall it "
+            "with them (python.org, pyenv and uv builds include them) or choose another "
+            "with --python"
+        )
+        return verdict.replace(reason=reason, installable=False)
 
     def compiler(self, item: Resolved, language: str, spec: DepURL | None) -> Verdict:
         years: tuple[int, ...] = ()
@@ -485,6 +529,7 @@ def check(
     groups: Iterable[str] = (),
     thorough: bool = False,
     is_root: bool = False,
+    strict_versions: bool = False,
 ) -> CheckReport:
     """Check the selected requirements of ``external`` on ``system`` (this machine)."""
     system = system or System()
@@ -495,7 +540,7 @@ def check(
         extras=extras,
         all_extras=all_extras,
         groups=groups,
-        environment=choices.environment,
+        environment=choices.marker_environment(),
         outcomes=choices.marker_outcomes(),
     )
     resolved = resolve(
@@ -509,8 +554,14 @@ def check(
         thorough=thorough,
     )
     verdicts = [checker.verdict(item) for item in resolved]
-    unmet = [v.resolved for v in verdicts if v.status in ("missing", "wrong-version")]
-    plan = plan_install(unmet, checker.manager, is_root=is_root) if unmet else None
+    unmet = [
+        v.resolved for v in verdicts if v.status in ("missing", "wrong-version") and v.installable
+    ]
+    plan = (
+        plan_install(unmet, checker.manager, is_root=is_root, strict_versions=strict_versions)
+        if unmet
+        else None
+    )
     return CheckReport(
         verdicts=verdicts,
         ecosystem=choices.detection.ecosystem,

@@ -31,6 +31,8 @@ if TYPE_CHECKING:
     from typing import Any
 
     from extdeps.data.markers import MarkerOutcomes
+    from extdeps.system.interpreter import Interpreter
+    from extdeps.system.machine import System
 
 __all__ = ["Choices", "parse_pairs", "resolve_choices", "tool_config"]
 
@@ -100,12 +102,13 @@ def tool_config(table: Mapping[str, Any], source: str) -> dict[str, Any]:
 class Choices(Record):
     """Everything a command needs to resolve: the detection, the mapping, the providers."""
 
-    __slots__ = ("detection", "mapping", "providers", "environment", "overrides")
+    __slots__ = ("detection", "mapping", "providers", "environment", "overrides", "interpreter")
     detection: Detection
     mapping: EcosystemMapping
     providers: Mapping[str, str]
     environment: Mapping[str, str] | None
     overrides: tuple[str, ...]
+    interpreter: Interpreter | None
 
     def __init__(
         self,
@@ -115,6 +118,7 @@ class Choices(Record):
         providers: Mapping[str, str],
         environment: Mapping[str, str] | None,
         overrides: Sequence[str],
+        interpreter: Interpreter | None = None,
     ) -> None:
         self._set(
             detection=detection,
@@ -122,26 +126,46 @@ class Choices(Record):
             providers=dict(providers),
             environment=environment,
             overrides=tuple(overrides),
+            interpreter=interpreter,
         )
 
+    def marker_environment(self) -> Mapping[str, str] | None:
+        """The environment markers are evaluated in: ``--marker-env``'s, else the
+        target interpreter's; None means the running interpreter's own."""
+        if self.environment is not None:
+            return self.environment
+        if self.interpreter is not None:
+            return self.interpreter.marker_environment()
+        return None
+
     def marker_outcomes(self) -> MarkerOutcomes | None:
-        """Remembered marker outcomes for this target: the explicit marker environment,
-        else the running interpreter's (``None`` when that cannot be named cheaply)."""
+        """Remembered marker outcomes for this target: the explicit marker
+        environment, else the target interpreter's (``None`` when that cannot be
+        named cheaply)."""
         from extdeps.data.markers import MarkerOutcomes  # noqa: PLC0415
         from extdeps.system.interpreter import running_identity  # noqa: PLC0415
 
         if self.environment is not None:
             return MarkerOutcomes.for_environment(self.environment)
-        identity = running_identity()
+        identity = (
+            self.interpreter.marker_identity()
+            if self.interpreter is not None
+            else running_identity()
+        )
         return MarkerOutcomes.for_interpreter(identity) if identity is not None else None
 
 
-def _marker_environment(items: Sequence[str]) -> dict[str, str] | None:
+def _marker_environment(
+    items: Sequence[str], interpreter: Interpreter | None
+) -> dict[str, str] | None:
     if not items:
         return None
-    from packaging.markers import default_environment  # noqa: PLC0415 - only when asked
+    base = interpreter.marker_environment() if interpreter is not None else None
+    if base is None:
+        from packaging.markers import default_environment  # noqa: PLC0415 - only when asked
 
-    env: dict[str, str] = {k: str(v) for k, v in default_environment().items()}
+        base = {k: str(v) for k, v in default_environment().items()}
+    env: dict[str, str] = dict(base)
     for item in items:
         if "=" not in item:
             from extdeps.data.files import load_json  # noqa: PLC0415
@@ -168,8 +192,18 @@ def resolve_choices(
     marker_env: Sequence[str] = (),
     tool: Mapping[str, Any] | None = None,
     environ: Mapping[str, str] | None = None,
+    python: str | None = None,
+    system: System | None = None,
 ) -> Choices:
-    """Combine options, environment and project configuration into :class:`Choices`."""
+    """Combine options, environment and project configuration into :class:`Choices`.
+
+    ``python`` is the target interpreter (``--python``: a path, a name on PATH or
+    a virtual environment); by default the active virtual environment's, else
+    the running one.
+    """
+    from extdeps.system.interpreter import choose_interpreter  # noqa: PLC0415
+    from extdeps.system.machine import System  # noqa: PLC0415
+
     env = os.environ if environ is None else environ
     overrides: list[str] = []
     mapping_file = mapping or env.get("EXTDEPS_MAPPING")
@@ -212,7 +246,10 @@ def resolve_choices(
     chosen.update(parse_pairs(providers, "--provider value"))
     for key, value in chosen.items():
         overrides.append(f"provider {key}={value}")
-    environment = _marker_environment(marker_env)
+    if system is None:
+        system = System(root=root or env.get("EXTDEPS_ROOT") or "/", environ=env)
+    interpreter = choose_interpreter(system, python, env)
+    environment = _marker_environment(marker_env, interpreter)
     if environment is not None:
         overrides.append("marker environment: " + ", ".join(marker_env))
     return Choices(
@@ -221,4 +258,5 @@ def resolve_choices(
         providers=chosen,
         environment=environment,
         overrides=overrides,
+        interpreter=interpreter,
     )

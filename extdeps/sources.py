@@ -14,6 +14,7 @@ from extdeps.model.project import Project
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from typing import Any
 
     from extdeps.model.external import External
@@ -32,6 +33,7 @@ __all__ = [
     "Project",
     "load_project",
     "parse_pyproject",
+    "project_from_dist_info",
     "project_from_installed",
     "project_from_wheel",
     "read_pyproject",
@@ -194,16 +196,40 @@ def project_from_wheel(path: str | os.PathLike[str]) -> Project:
     return _parse_metadata(raw.decode("utf-8", errors="replace"), f"{display}!/{names[0]}")
 
 
-def project_from_installed(name: str) -> Project:
-    """The runtime external dependencies of an installed distribution."""
+def project_from_installed(name: str, path: Sequence[str] | None = None) -> Project:
+    """The runtime external dependencies of an installed distribution, looked for
+    on ``path`` (a target interpreter's ``sys.path``; default: this one's)."""
     import importlib.metadata  # noqa: PLC0415
 
-    try:
-        dist = importlib.metadata.distribution(name)
-    except importlib.metadata.PackageNotFoundError:
-        raise InputError(f"no installed distribution named {name!r}") from None
-    text = dist.read_text("METADATA") or dist.read_text("PKG-INFO") or ""
+    from extdeps.model.external import normalize_name  # noqa: PLC0415
+
+    wanted = normalize_name(name)
+    search = list(path) if path is not None else None
+    found = None
+    for dist in (
+        importlib.metadata.distributions(path=search)
+        if search is not None
+        else (importlib.metadata.distributions())
+    ):
+        try:
+            dist_name = dist.metadata["Name"]
+        except KeyError:  # a distribution without a name: not the one
+            continue
+        if normalize_name(dist_name or "") == wanted:
+            found = dist
+            break
+    if found is None:
+        where = "" if path is None else " in the target interpreter's environment"
+        raise InputError(f"no installed distribution named {name!r}{where}")
+    text = found.read_text("METADATA") or found.read_text("PKG-INFO") or ""
     return _parse_metadata(text, f"{name} (installed)")
+
+
+def project_from_dist_info(path: str) -> Project:
+    """The runtime external dependencies in a ``.dist-info`` directory's METADATA."""
+    metadata = os.path.join(path, "METADATA")
+    raw = read_file_bytes(metadata)
+    return _parse_metadata(raw.decode("utf-8", errors="replace"), metadata)
 
 
 # -- valid projects, remembered on disk ---------------------------------------
@@ -290,7 +316,9 @@ def load_cached(path: str) -> Project:
 
 def load_source(path: str) -> Project:
     """A project directory, pyproject.toml or sdist (see :func:`load_cached`), or a
-    wheel (its ``Requires-External-Dep`` metadata)."""
+    wheel or ``.dist-info`` directory (its ``Requires-External-Dep`` metadata)."""
     if path.endswith(".whl"):
         return project_from_wheel(path)
+    if path.rstrip("/").endswith(".dist-info") and os.path.isdir(path):
+        return project_from_dist_info(path)
     return load_cached(path)

@@ -191,7 +191,8 @@ def test_check_cli_human(
     assert out[2].startswith(
         "MISSING  host  dep:generic/libsodium  not installed (dpkg): libsodium-dev"
     )
-    assert out[-1].endswith("libsodium-dev")
+    assert out[-2].endswith("libsodium-dev")
+    assert out[-1] == "# 1 satisfied, 1 missing"
 
 
 def test_installer_api(tmp_path: Path) -> None:

@@ -120,7 +120,7 @@ def test_validate_json_errors(
     assert main(["validate", "--json", str(project)]) == 2
     doc = json.loads(capsys.readouterr().out)
     assert doc["valid"] is False
-    assert [e["key"] for e in doc["errors"]] == [
+    assert [e["key_path"] for e in doc["errors"]] == [
         "external.host-requires[0]",
         "external.host-requires[1]",
     ]

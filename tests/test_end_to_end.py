@@ -1,9 +1,9 @@
 """End to end on this Debian machine: install with apt, then build a real sdist.
 
 `extdeps install --execute --yes` installs what a project declaring zlib,
-libyaml, libffi and a C compiler needs; then PyYAML's sdist builds its C
-extension against the installed libyaml. Needs root, apt and PyPI access
-(CI has all three).
+libyaml, libffi, snappy and a C compiler needs and is missing (snappy, removed
+first), checks again, and PyYAML's sdist builds its C extension against
+libyaml. Needs root, apt and PyPI access (CI has all three).
 """
 
 from __future__ import annotations
@@ -29,7 +29,12 @@ version = "1.0"
 
 [external]
 build-requires = ["dep:virtual/compiler/c"]
-host-requires = ["dep:generic/zlib", "dep:generic/libyaml", "dep:generic/libffi"]
+host-requires = [
+  "dep:generic/zlib",
+  "dep:generic/libyaml",
+  "dep:generic/libffi",
+  "dep:generic/snappy",
+]
 """
 
 
@@ -40,6 +45,13 @@ def test_install_then_build_pyyaml_from_sdist(
     need(hasattr(os, "geteuid") and os.geteuid() == 0, "needs root to install Debian packages")
     project = write_project(PROJECT)
     env = {**os.environ}
+    # snappy is what this test installs: make sure it is missing
+    subprocess.run(
+        ["apt-get", "remove", "-y", "-qq", "libsnappy-dev"],
+        capture_output=True,
+        check=False,
+        timeout=300,
+    )
     install = subprocess.run(
         [
             sys.executable,
@@ -59,10 +71,13 @@ def test_install_then_build_pyyaml_from_sdist(
         timeout=600,
     )
     assert install.returncode == 0, install.stderr
-    assert (
-        "apt-get install --yes --no-install-recommends gcc zlib1g-dev libyaml-dev libffi-dev python3-dev"
-        in install.stderr
+    # only what check found missing: snappy, not the libraries already there
+    assert install.stdout.splitlines()[-1] == (
+        "apt-get install --yes --no-install-recommends libsnappy-dev"
     )
+    assert "zlib1g-dev" not in install.stdout
+    assert "+ apt-get install --yes --no-install-recommends libsnappy-dev" in install.stderr
+    assert "still unmet" not in install.stderr
     check = subprocess.run(
         [sys.executable, "-m", "extdeps", "check", str(project), "--ecosystem", "debian+12"],
         capture_output=True,

@@ -520,7 +520,7 @@ def test_cli_invalid_table_json(
     assert main(["lint", "--json", str(project)]) == 2
     doc = json.loads(capsys.readouterr().out)
     assert doc["valid"] is False
-    assert doc["errors"][0]["key"] == "external.build-requires[0]"
+    assert doc["errors"][0]["key_path"] == "external.build-requires[0]"
 
 
 @pytest.mark.usefixtures("data")

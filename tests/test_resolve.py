@@ -15,6 +15,7 @@ from extdeps.data.mapping import load_mapping
 from extdeps.data.registry import load_registry
 from extdeps.model.external import External
 from extdeps.resolution import plan_install, resolve, select
+from tests.conftest import need
 
 pytestmark = pytest.mark.usefixtures("minidata")
 
@@ -184,8 +185,9 @@ def test_install_cli_dry_run(
         write_project,
         '[external]\nbuild-requires = ["dep:virtual/compiler/c"]\nhost-requires = ["dep:generic/zlib", "dep:generic/libyaml", "dep:generic/libffi"]\n',
     )
-    assert main(["install", path, "--ecosystem", "debian+12", "--package-manager", "apt-get"]) == 0
-    out = capsys.readouterr().out.strip().split()
+    argv = ["install", path, "--ecosystem", "debian+12", "--package-manager", "apt-get", "--all"]
+    assert main(argv) == 0
+    out = capsys.readouterr().out.strip().splitlines()[-1].split()
     assert (
         out
         == [
@@ -203,10 +205,41 @@ def test_install_cli_dry_run(
     )
 
 
+@pytest.mark.system
+def test_install_prints_only_what_is_missing(
+    write_project: Callable[[str], Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    need(os.path.exists("/var/lib/dpkg/status"), "needs a Debian system")
+    need(not os.path.exists("/usr/include/sodium.h"), "libsodium-dev must be absent")
+    path = _project(
+        write_project,
+        '[external]\nhost-requires = ["dep:generic/zlib", "dep:generic/libsodium"]\n',
+    )
+    assert main(["install", path, "--ecosystem", "debian+12"]) == 0
+    out = capsys.readouterr().out.strip().splitlines()
+    assert out[-1].split()[-4:] == ["install", "--yes", "--no-install-recommends", "libsodium-dev"]
+    assert "zlib1g-dev" not in "\n".join(out)
+
+
+@pytest.mark.system
+def test_install_nothing_missing(
+    write_project: Callable[[str], Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    need(os.path.exists("/var/lib/dpkg/status"), "needs a Debian system")
+    path = _project(write_project, '[external]\nhost-requires = ["dep:generic/zlib"]\n')
+    assert main(["install", path, "--ecosystem", "debian+12", "--execute"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "nothing to install: every selected dependency is present" in captured.err
+
+
+@pytest.mark.system
 def test_install_refuses_without_yes(
     write_project: Callable[[str], Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    path = _project(write_project, '[external]\nhost-requires = ["dep:generic/zlib"]\n')
+    need(os.path.exists("/var/lib/dpkg/status"), "needs a Debian system")
+    need(not os.path.exists("/usr/include/sodium.h"), "libsodium-dev must be absent")
+    path = _project(write_project, '[external]\nhost-requires = ["dep:generic/libsodium"]\n')
     assert main(["install", path, "--ecosystem", "debian+12", "--execute"]) == 2
     assert "refusing to run install commands without confirmation" in capsys.readouterr().err
 

@@ -52,7 +52,7 @@ if TYPE_CHECKING:
     import tarfile
     import zipfile
 
-    from extdeps.checking import CheckReport, Verdict
+    from extdeps.checking import Verdict
     from extdeps.system.machine import System
 
 __all__ = [
@@ -337,28 +337,6 @@ def _is_root() -> bool:
     return hasattr(os, "geteuid") and os.geteuid() == 0
 
 
-def _python_has_headers() -> bool:
-    import sysconfig  # noqa: PLC0415
-
-    include = sysconfig.get_paths().get("include", "")
-    return bool(include) and os.path.isfile(os.path.join(include, "Python.h"))
-
-
-def _blocking(report: CheckReport) -> list[Verdict]:
-    """The unmet verdicts that stop the build.
-
-    The Python headers are implied by a compiler in ``build-requires`` (the
-    distribution's ``python3-dev``); for a build the headers that matter are
-    those of the interpreter running it, which may not come from the
-    distribution (a virtual environment of pyenv's or uv's Python).
-    """
-    unmet = list(report.unmet)
-    implied = [v.resolved.selected.origin.startswith("implied") for v in unmet]
-    if any(implied) and _python_has_headers():
-        unmet = [v for v, by_us in zip(unmet, implied, strict=True) if not by_us]
-    return unmet
-
-
 def _describe(verdict: Verdict) -> str:
     url = verdict.resolved.requirement.url
     if verdict.status == "wrong-version":
@@ -368,6 +346,8 @@ def _describe(verdict: Verdict) -> str:
         what = "missing" + (f" ({'; '.join(details)})" if details else "")
         if not verdict.resolved.specs and verdict.resolved.reason:
             what += f"; {verdict.resolved.reason}"
+        if not verdict.installable and verdict.reason:
+            what = f"missing ({verdict.reason})"
     return f"  {verdict.resolved.selected.origin}: {url}: {what}"
 
 
@@ -408,12 +388,12 @@ def build_check(
     if not (external.build_requires or external.host_requires):
         return None
     from extdeps.checking import check  # noqa: PLC0415
-    from extdeps.resolution import plan_install  # noqa: PLC0415
     from extdeps.system.machine import System  # noqa: PLC0415
 
     root = env.get("EXTDEPS_ROOT") or "/"
     try:
-        choices = resolve_choices(tool=tool, environ=env)
+        # the interpreter running the build, whatever virtual environment is active
+        choices = resolve_choices(tool=tool, environ=env, python=sys.executable)
         report = check(
             external,
             choices=choices,
@@ -428,15 +408,10 @@ def build_check(
             "hint: set EXTDEPS_ECOSYSTEM to check against a known ecosystem's mapping"
         )
         return None
-    unmet = _blocking(report)
+    unmet = list(report.unmet)
     if not unmet:
         return None
-    if len(unmet) == len(report.unmet) and report.install is not None:
-        commands: Sequence[Sequence[str]] = report.install.commands
-    else:
-        manager = choices.mapping.package_manager(choices.detection.package_manager)
-        plan = plan_install([v.resolved for v in unmet], manager, is_root=_is_root())
-        commands = plan.commands
+    commands: Sequence[Sequence[str]] = report.install.commands if report.install else ()
     return _failure_message(project, report.ecosystem, unmet, commands)
 
 

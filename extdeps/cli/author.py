@@ -79,7 +79,7 @@ def cmd_lint(args: Namespace) -> int:
     except InvalidExternal as exc:
         draft = any("draft" in f"{e.message} {e.hint}" for e in exc.errors)
         if args.json:
-            doc = _document("lint", None, source=source, valid=False)
+            doc = _document("lint", None, source=source, valid=False, exit_code=EXIT_INVALID)
             doc["errors"] = [_error_dict(e) for e in exc.errors]
             _emit_json(doc, sys.stdout)
             return EXIT_INVALID

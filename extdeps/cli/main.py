@@ -106,13 +106,24 @@ def _document(command: str, project: Project | None, **fields: Any) -> dict[str,
 
 def _error_dict(error: ExtdepsError) -> dict[str, Any]:
     return {
-        "source": error.source,
-        "key": error.key,
+        "file": error.source,
+        "key_path": error.key,
         "message": error.message,
         "hint": error.hint,
         "text": error.text,
         "span": list(error.span) if error.span else None,
     }
+
+
+def error_document(command: str | None, code: int, error: ExtdepsError) -> dict[str, Any]:
+    """The one JSON document of a run that failed with ``error`` (exit 2 or 3)."""
+    errors = getattr(error, "errors", None) or [error]
+    return _document(
+        command or "",
+        None,
+        exit_code=code,
+        errors=[_error_dict(e) for e in errors],
+    )
 
 
 def _emit_json(doc: dict[str, Any], out: TextIO) -> None:
@@ -164,7 +175,9 @@ def cmd_validate(args: Namespace) -> int:
             project = load_project(args.path)
         except InvalidExternal as exc:
             if args.json:
-                doc = _document("validate", None, source=exc.source, valid=False)
+                doc = _document(
+                    "validate", None, source=exc.source, valid=False, exit_code=EXIT_INVALID
+                )
                 doc["errors"] = [_error_dict(e) for e in exc.errors]
                 _emit_json(doc, sys.stdout)
             else:
@@ -193,7 +206,7 @@ def cmd_validate(args: Namespace) -> int:
 _COMMAND_MODULES = {
     "detect": "extdeps.cli.resolve",
     "map": "extdeps.cli.resolve",
-    "install": "extdeps.cli.resolve",
+    "install": "extdeps.cli.check",
     "check": "extdeps.cli.check",
     "metadata": "extdeps.cli.metadata",
     "recipe": "extdeps.cli.recipe",
@@ -249,11 +262,24 @@ def build_parser(command: str | None = None) -> ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit code."""
+    """Run the command line; return the exit code.
+
+    With ``--json`` exactly one document goes to stdout, also when the run fails:
+    a usage error or invalid input (exit 2) or an undecidable one (exit 3) is a
+    document with ``exit_code`` and ``errors``; the human message still goes to
+    stderr.
+    """
     words = list(sys.argv[1:] if argv is None else argv)
     command = next((w for w in words if not w.startswith("-")), None)
+    wants_json = "--json" in words
     parser = build_parser(command)
-    args = parser.parse_args(words)
+    if wants_json:
+        parsed = _parse_for_json(parser, words, command)
+        if isinstance(parsed, int):
+            return parsed
+        args = parsed
+    else:
+        args = parser.parse_args(words)
     try:
         code: int = args.func(args)
     except ExtdepsError as exc:
@@ -261,6 +287,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {lines[0]}", file=sys.stderr)
         for line in lines[1:]:
             print(line, file=sys.stderr)
+        if wants_json and getattr(args, "json", False):
+            name = getattr(args, "command", command)
+            sub = getattr(args, "registry_command", None)
+            _emit_json(
+                error_document(f"{name} {sub}" if sub else name, exc.exit_code, exc), sys.stdout
+            )
         return exc.exit_code
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
@@ -268,3 +300,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return EXIT_OK
     return code
+
+
+def _parse_for_json(
+    parser: ArgumentParser, words: list[str], command: str | None
+) -> Namespace | int:
+    """Parse ``words``; a usage error is also printed as the run's JSON document."""
+    import contextlib  # noqa: PLC0415 - --json only
+    import io  # noqa: PLC0415
+
+    captured = io.StringIO()
+    try:
+        with contextlib.redirect_stderr(captured):
+            args = parser.parse_args(words)
+    except SystemExit as exc:
+        sys.stderr.write(captured.getvalue())
+        code = exc.code if isinstance(exc.code, int) else EXIT_INVALID
+        if code == EXIT_INVALID:
+            lines = [ln for ln in captured.getvalue().splitlines() if ln.startswith("error: ")]
+            message = lines[-1].removeprefix("error: ") if lines else "invalid usage"
+            error = ExtdepsError(message, hint="see --help")
+            _emit_json(error_document(command, code, error), sys.stdout)
+        return code
+    sys.stderr.write(captured.getvalue())
+    return args

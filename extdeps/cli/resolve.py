@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 
 from extdeps.choices import Choices, resolve_choices, tool_config
@@ -12,12 +11,11 @@ from extdeps.cli.main import (
     _document,
     _emit_json,
     add_path_argument,
-    shell_join,
 )
 from extdeps.data.registry import load_registry
 from extdeps.model.errors import ExtdepsError
 from extdeps.model.external import CATEGORIES
-from extdeps.resolution import Resolved, plan_install, resolve, select
+from extdeps.resolution import Resolved, resolve, select
 from extdeps.sources import Project, load_source
 
 TYPE_CHECKING = False
@@ -44,6 +42,12 @@ def add_choice_arguments(parser: ArgumentParser) -> None:
         action="append",
         default=[],
         help="layer this mapping file's entries on top (repeatable)",
+    )
+    group.add_argument(
+        "--python",
+        metavar="PATH",
+        help="the Python to check, map or install for: an interpreter, a name on PATH or a "
+        "virtual environment (default: the active virtual environment's, else this one)",
     )
     group.add_argument(
         "--provider",
@@ -100,6 +104,7 @@ def choices_for(args: Namespace, project: Project | None = None) -> Choices:
         providers=args.provider,
         marker_env=getattr(args, "marker_env", []),
         tool=tool,
+        python=getattr(args, "python", None),
     )
 
 
@@ -110,7 +115,7 @@ def resolve_project(args: Namespace, project: Project, choices: Choices) -> list
         extras=args.extra,
         all_extras=args.all_extras,
         groups=args.group,
-        environment=choices.environment,
+        environment=choices.marker_environment(),
         outcomes=choices.marker_outcomes(),
     )
     return resolve(
@@ -146,6 +151,7 @@ def cmd_detect(args: Namespace) -> int:
                 evidence=list(detection.evidence),
                 candidates=list(detection.candidates),
                 overrides=list(choices.overrides),
+                python=_python(choices),
             ),
             sys.stdout,
         )
@@ -159,7 +165,22 @@ def cmd_detect(args: Namespace) -> int:
         print(f"candidates:      {', '.join(detection.candidates)}")
     for line in choices.overrides:
         print(f"override:        {line}")
+    if choices.interpreter is not None:
+        print(f"python:          {choices.interpreter.describe()}")
     return EXIT_OK
+
+
+def _python(choices: Choices) -> dict[str, str] | None:
+    """The target interpreter for a JSON document."""
+    return choices.interpreter.to_dict() if choices.interpreter is not None else None
+
+
+def target_line(choices: Choices) -> str:
+    """``for Python 3.12.1 at PATH (why)``: which interpreter the answers are for."""
+    interpreter = choices.interpreter
+    if interpreter is None:
+        return ""
+    return f" for Python {interpreter.version} at {interpreter.path} ({interpreter.chosen_by})"
 
 
 def _unmapped_exit(items: Sequence[Resolved], allow: bool) -> int:
@@ -180,18 +201,22 @@ def cmd_map(args: Namespace) -> int:
     choices = choices_for(args, project)
     items = resolve_project(args, project, choices)
     if args.json:
+        code = EXIT_OK if args.allow_unmapped else _exit_quiet(items)
         _emit_json(
             _document(
                 "map",
                 project,
                 ecosystem=choices.detection.ecosystem,
                 mapping=choices.mapping.source,
+                python=_python(choices),
                 dependencies=[_resolved_dict(i) for i in items],
+                left_out=[_resolved_dict(i) for i in items if i.status in _LEFT_OUT],
+                exit_code=code,
             ),
             sys.stdout,
         )
-        return EXIT_OK if args.allow_unmapped else _exit_quiet(items)
-    print(f"# {project.source} -> {choices.mapping.name}")
+        return code
+    print(f"# {project.source} -> {choices.mapping.name}{target_line(choices)}")
     for item in items:
         target = ", ".join(item.specs) if item.specs else f"({item.status})"
         via = f" via {item.provider}" if item.provider else ""
@@ -200,50 +225,11 @@ def cmd_map(args: Namespace) -> int:
     return _unmapped_exit(items, args.allow_unmapped)
 
 
+_LEFT_OUT = ("unknown", "unavailable")
+
+
 def _exit_quiet(items: Sequence[Resolved]) -> int:
     return EXIT_UNDECIDED if any(i.status in ("unknown", "unavailable") for i in items) else EXIT_OK
-
-
-def cmd_install(args: Namespace) -> int:
-    project = load_source(args.path)
-    choices = choices_for(args, project)
-    items = resolve_project(args, project, choices)
-    code = _unmapped_exit(items, args.allow_unmapped)
-    if code != EXIT_OK:
-        return code
-    manager = choices.mapping.package_manager(choices.detection.package_manager)
-    is_root = hasattr(os, "geteuid") and os.geteuid() == 0
-    plan = plan_install(items, manager, is_root=is_root, strict_versions=args.strict_versions)
-    for note in plan.notes:
-        print(f"note: {note}", file=sys.stderr)
-    for item in plan.unmapped:
-        print(f"note: {item.requirement.url} left out: {item.reason}", file=sys.stderr)
-    if not plan.commands:
-        print("nothing to install", file=sys.stderr)
-    elif not args.json:
-        for command in plan.commands:
-            print(shell_join(command))
-    code = EXIT_OK
-    if args.execute and plan.commands:
-        from extdeps.system.machine import run_install  # noqa: PLC0415 - the only place that runs installers
-
-        code = run_install(plan.commands, assume_yes=args.yes)
-    if args.json:
-        _emit_json(
-            _document(
-                "install",
-                project,
-                ecosystem=choices.detection.ecosystem,
-                package_manager=plan.manager,
-                commands=[list(c) for c in plan.commands],
-                packages=list(plan.packages),
-                notes=list(plan.notes),
-                executed=bool(args.execute and plan.commands),
-                exit_code=code,
-            ),
-            sys.stdout,
-        )
-    return code
 
 
 def register(sub: Any) -> None:
@@ -252,32 +238,16 @@ def register(sub: Any) -> None:
     detect.add_argument("--json", action="store_true")
     detect.set_defaults(func=cmd_detect)
 
-    for name, helptext, func in (
-        ("map", "map each external dependency to this ecosystem's packages", cmd_map),
-        ("install", "print (or run) the install command for the missing packages", cmd_install),
-    ):
-        parser = sub.add_parser(name, help=helptext)
-        add_path_argument(parser, what="project directory, pyproject.toml, sdist or wheel")
-        add_choice_arguments(parser)
-        add_selection_arguments(parser)
-        parser.add_argument("--json", action="store_true", help="print one JSON document")
-        parser.add_argument(
-            "--allow-unmapped",
-            action="store_true",
-            help="go on when a dependency cannot be mapped (else exit 3)",
-        )
-        if name == "install":
-            parser.add_argument(
-                "--strict-versions",
-                action="store_true",
-                help="fail when the package manager cannot express a version constraint",
-            )
-            mode = parser.add_mutually_exclusive_group()
-            mode.add_argument(
-                "--dry-run", action="store_true", help="only print the commands (the default)"
-            )
-            mode.add_argument("--execute", action="store_true", help="run the commands")
-            parser.add_argument(
-                "-y", "--yes", action="store_true", help="do not ask before running"
-            )
-        parser.set_defaults(func=func)
+    parser = sub.add_parser("map", help="map each external dependency to this ecosystem's packages")
+    add_path_argument(
+        parser, what="project directory, pyproject.toml, sdist, wheel or .dist-info directory"
+    )
+    add_choice_arguments(parser)
+    add_selection_arguments(parser)
+    parser.add_argument("--json", action="store_true", help="print one JSON document")
+    parser.add_argument(
+        "--allow-unmapped",
+        action="store_true",
+        help="go on when a dependency cannot be mapped (else exit 3); named in the output",
+    )
+    parser.set_defaults(func=cmd_map)

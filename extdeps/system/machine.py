@@ -9,11 +9,9 @@ modules are the only code in extdeps that runs subprocesses.
 from __future__ import annotations
 
 import os
-import sys
 
 from extdeps.data.cache import cache_dir as default_cache_dir
 from extdeps.data.cache import read_cache_file, write_cache_file
-from extdeps.model.errors import ExtdepsError
 from extdeps.model.record import Record
 
 TYPE_CHECKING = False
@@ -21,7 +19,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
     from typing import Any
 
-__all__ = ["Cache", "Run", "System", "run_install"]
+__all__ = ["Cache", "Run", "System", "is_root"]
 
 
 class Run(Record):
@@ -215,37 +213,6 @@ class System:
         return Run(argv=argv, returncode=done.returncode, stdout=done.stdout, stderr=done.stderr)
 
 
-def run_install(commands: Sequence[Sequence[str]], *, assume_yes: bool) -> int:
-    """Run install commands in order, asking first on a terminal unless ``assume_yes``.
-
-    Returns 0 when all succeeded, 1 when one failed (the rest are not run).
-    """
-    import shlex  # noqa: PLC0415 - display only
-    import subprocess  # noqa: PLC0415
-
-    if not assume_yes:
-        if not sys.stdin.isatty():
-            raise ExtdepsError(
-                "refusing to run install commands without confirmation",
-                hint="stdin is not a terminal: pass --yes to run them",
-            )
-        for command in commands:
-            print(f"  {shlex.join(command)}", file=sys.stderr)
-        answer = input("Run these commands? [y/N] ").strip().lower()
-        if answer not in ("y", "yes"):
-            print("aborted; nothing was run", file=sys.stderr)
-            return 1
-    for command in commands:
-        print(f"+ {shlex.join(command)}", file=sys.stderr, flush=True)
-        try:
-            done = subprocess.run(list(command), check=False)
-        except OSError as exc:
-            print(f"error: cannot run {command[0]}: {exc.strerror}", file=sys.stderr)
-            return 1
-        if done.returncode != 0:
-            print(
-                f"error: {shlex.join(command)} failed with exit code {done.returncode}",
-                file=sys.stderr,
-            )
-            return 1
-    return 0
+def is_root() -> bool:
+    """Whether extdeps runs as root (so install commands need no ``sudo``)."""
+    return hasattr(os, "geteuid") and os.geteuid() == 0
