@@ -128,17 +128,19 @@ class Interpreter:
     def _read_running(self) -> dict[str, Any]:
         import sysconfig  # noqa: PLC0415 - once per interpreter, then cached
 
-        from packaging.markers import default_environment  # noqa: PLC0415
-
-        environment = {k: str(v) for k, v in default_environment().items()}
+        info = sys.version_info
+        version = f"{info.major}.{info.minor}.{info.micro}"
+        if info.releaselevel != "final":
+            version += f"{info.releaselevel[0]}{info.serial}"
         return {
-            "version": environment["python_full_version"],
+            "version": version,
             "executable": sys.executable,
             "prefix": sys.prefix,
             "base_prefix": sys.base_prefix,
             "include": sysconfig.get_paths().get("include", ""),
             "path": [p for p in sys.path if p],
-            "environment": environment,
+            # packaging computes the running interpreter's own marker environment
+            "environment": {},
         }
 
     def _run(self) -> dict[str, Any]:
@@ -163,10 +165,6 @@ class Interpreter:
 
     @property
     def version(self) -> str:
-        if self.running:  # without asking: sys knows it
-            info = sys.version_info
-            text = f"{info.major}.{info.minor}.{info.micro}"
-            return text if info.releaselevel == "final" else str(self.facts()["version"])
         return str(self.facts()["version"])
 
     def to_dict(self) -> dict[str, str]:

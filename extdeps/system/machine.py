@@ -62,6 +62,7 @@ class Cache:
 
     def __init__(self, directory: str | None) -> None:
         self.directory = directory
+        self._documents: dict[str, dict[str, Any]] = {}  # read once per run
 
     def _path(self, kind: str) -> str | None:
         if self.directory is None:
@@ -69,8 +70,12 @@ class Cache:
         return os.path.join(self.directory, f"{kind}.marshal")
 
     def _document(self, path: str) -> dict[str, Any]:
-        document = read_cache_file(path)
-        return document if type(document) is dict else {}
+        document = self._documents.get(path)
+        if document is None:
+            stored = read_cache_file(path)
+            document = stored if type(stored) is dict else {}
+            self._documents[path] = document
+        return document
 
     def get(self, kind: str, key: str) -> Any:
         path = self._path(kind)
