@@ -8,9 +8,11 @@ Order, first match wins:
 3. an active Spack environment (``SPACK_ENV``) -> ``spack``;
 4. a Nix shell or NixOS (``IN_NIX_SHELL``, os-release ``ID=nixos``) -> ``nix``;
 5. macOS -> ``homebrew``;
-6. os-release under the root directory: ``ID+VERSION_ID``, then ``ID``, then each
-   ``ID_LIKE`` entry (versioned through ``UBUNTU_CODENAME``/``DEBIAN_CODENAME``
-   when a derivative records its base release, else unversioned).
+6. os-release under the root directory: ``ID+VERSION_ID``, then ``ID``, then, for
+   the RHEL family (``ID`` or ``ID_LIKE`` ``rhel``), ``rhel+<major version>``,
+   then each ``ID_LIKE`` entry (versioned through ``UBUNTU_CODENAME``/
+   ``DEBIAN_CODENAME`` when a derivative records its base release, else
+   unversioned).
 
 Only files under ``root`` and the given environment are read: nothing runs.
 """
@@ -34,6 +36,7 @@ _CODENAMES = {
     "debian": {"bullseye": "11", "bookworm": "12", "trixie": "13", "forky": "14"},
 }
 _CODENAME_KEYS = {"ubuntu": "UBUNTU_CODENAME", "debian": "DEBIAN_CODENAME"}
+_RHEL_FAMILY = frozenset({"rhel", "almalinux", "rocky", "centos", "ol"})
 
 
 class Detection(Record):
@@ -102,7 +105,14 @@ def _os_candidates(info: Mapping[str, str]) -> list[str]:
         if version:
             out.append(f"{ident}+{version}")
         out.append(ident)
-    for like in info.get("ID_LIKE", "").lower().split():
+    likes = info.get("ID_LIKE", "").lower().split()
+    if ident in _RHEL_FAMILY or "rhel" in likes:
+        # AlmaLinux, Rocky, CentOS Stream, Oracle Linux: one mapping per major
+        # release of RHEL (8.10 and 8.9 have the same package names)
+        major = version.split(".", 1)[0]
+        if major.isdigit():
+            out.append(f"rhel+{major}")
+    for like in likes:
         codename = info.get(_CODENAME_KEYS.get(like, ""), "")
         mapped = _CODENAMES.get(like, {}).get(codename.lower())
         if mapped:
