@@ -334,11 +334,14 @@ class _Checker:
             return self.python(item, spec)
         evidence = self.concrete(item.canonical, item.category, item.specs)
         if not evidence:
-            return Verdict(
-                resolved=item,
-                status="unknown",
-                reason=item.reason or "no package mapping and no probe data for it",
+            probe = self.probes.get(item.canonical)
+            why = (
+                f"nothing on a system can identify it: {probe.no_probe}"
+                if probe is not None and probe.no_probe
+                else "no probe data for it"
             )
+            reason = f"{item.reason}; {why}" if item.reason else why
+            return Verdict(resolved=item, status="unknown", reason=reason)
         return _verdict(item, evidence, spec)
 
     def python(self, item: Resolved, spec: DepURL | None) -> Verdict:

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from typing import Any
 
     from extdeps.cli.args import Namespace
+    from extdeps.data.probes import Probes
 
 __all__ = ["coverage", "register"]
 
@@ -51,6 +52,35 @@ def coverage(registry: Registry, mapping: EcosystemMapping) -> dict[str, Any]:
         "unavailable_share": round(len(unavailable) / total, 4),
         "missing_share": round(len(missing) / total, 4),
         "missing_ids": missing,
+        "mapped_ids": mapped,
+    }
+
+
+def probe_coverage(registry: Registry, probes: Probes) -> dict[str, Any]:
+    """How many non-virtual canonical ids ``check`` can look for without a package
+    database: those with a probe, those with a written reason why none can exist
+    (``no-probe``), and the rest."""
+    probed: list[str] = []
+    impossible: dict[str, str] = {}
+    neither: list[str] = []
+    for ident in registry.canonical_ids():
+        if ident.startswith("dep:virtual/"):
+            continue  # compilers, drivers and interfaces have probes of their own
+        spec = probes.get(ident)
+        if spec is None:
+            neither.append(ident)
+        elif spec.no_probe:
+            impossible[ident] = spec.no_probe
+        else:
+            probed.append(ident)
+    return {
+        "total": len(probed) + len(impossible) + len(neither),
+        "probed": len(probed),
+        "no_probe": len(impossible),
+        "neither": len(neither),
+        "probed_ids": probed,
+        "no_probe_reasons": impossible,
+        "neither_ids": neither,
     }
 
 
@@ -60,25 +90,44 @@ def _ecosystems() -> list[str]:
 
 
 def cmd_coverage(args: Namespace) -> int:
+    from extdeps.data.probes import load_probes  # noqa: PLC0415
+
     registry = load_registry()
+    probes = load_probes()
     ecosystems = [args.ecosystem] if args.ecosystem else _ecosystems()
     rows = {eco: coverage(registry, load_mapping(eco)) for eco in ecosystems}
+    probed = probe_coverage(registry, probes)
+    with_probe = set(probed["probed_ids"])
+    for row in rows.values():
+        concrete = [i for i in row["mapped_ids"] if not i.startswith("dep:virtual/")]
+        share = sum(1 for i in concrete if i in with_probe) / (len(concrete) or 1)
+        row["probed_share"] = round(share, 4)
     if args.json:
-        _emit_json(_document("registry coverage", None, ecosystems=rows), sys.stdout)
+        doc = _document("registry coverage", None, ecosystems=rows, probes=probed)
+        _emit_json(doc, sys.stdout)
         return 0
     width = max((len(e) for e in rows), default=9)
     total = len(registry.canonical_ids())
     print(
         f"{'ecosystem':{width}}  {'mapped':>7}  {'unavailable':>11}  {'missing':>7}  "
-        f"(of {total} canonical ids)"
+        f"{'probed':>7}  (of {total} canonical ids)"
     )
     for eco, row in rows.items():
         print(
             f"{eco:{width}}  {row['mapped_share']:>7.1%}  {row['unavailable_share']:>11.1%}  "
-            f"{row['missing_share']:>7.1%}"
+            f"{row['missing_share']:>7.1%}  {row['probed_share']:>7.1%}"
         )
         if args.verbose and row["missing_ids"]:
             print("    missing: " + ", ".join(row["missing_ids"]))
+    print(
+        f"probes: {probed['probed']} of {probed['total']} non-virtual ids have one, "
+        f"{probed['no_probe']} a written reason none can exist, {probed['neither']} neither"
+    )
+    if args.verbose:
+        for ident, reason in probed["no_probe_reasons"].items():
+            print(f"    no probe: {ident}: {reason}")
+        if probed["neither_ids"]:
+            print("    neither: " + ", ".join(probed["neither_ids"]))
     return 0
 
 

@@ -30,6 +30,7 @@ class ProbeSpec(Record):
         "version_args",
         "version_regex",
         "pkg_config_version",
+        "no_probe",
     )
     pkg_config: tuple[str, ...]
     libraries: tuple[str, ...]
@@ -38,6 +39,7 @@ class ProbeSpec(Record):
     version_args: tuple[str, ...]
     version_regex: str | None
     pkg_config_version: bool
+    no_probe: str | None  # why nothing on a system can identify it
 
     def __init__(
         self,
@@ -49,6 +51,7 @@ class ProbeSpec(Record):
         version_args: Sequence[str] = ("--version",),
         version_regex: str | None = None,
         pkg_config_version: bool = True,
+        no_probe: str | None = None,
     ) -> None:
         self._set(
             pkg_config=tuple(pkg_config),
@@ -58,6 +61,7 @@ class ProbeSpec(Record):
             version_args=tuple(version_args),
             version_regex=version_regex,
             pkg_config_version=pkg_config_version,
+            no_probe=no_probe,
         )
 
 
@@ -111,6 +115,24 @@ def _parse_probe(value: Any, key: str, source: str, errors: list[MappingError]) 
                 )
                 return None
             fields["version_regex"] = item
+        elif name == "no-probe":
+            if not isinstance(item, str) or not item.strip():
+                errors.append(
+                    MappingError(
+                        "expected the reason, a string", source=source, key=f"{key}.{name}"
+                    )
+                )
+                return None
+            if set(value) - {"no-probe", "note"}:
+                errors.append(
+                    MappingError(
+                        "an entry with 'no-probe' names nothing to look for",
+                        source=source,
+                        key=f"{key}.{name}",
+                    )
+                )
+                return None
+            fields["no_probe"] = item
         elif name != "note":
             errors.append(MappingError("unknown key", source=source, key=f"{key}.{name}"))
     for exe in fields.get("executables", []):
