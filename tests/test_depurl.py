@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from extdeps import DepURL, ExternalRequirement, InvalidDepURL
+from extdeps.model.text import is_printable
 
 CANONICAL = [
     ("dep:generic/zlib", "dep:generic/zlib"),
@@ -275,8 +276,9 @@ def test_not_a_string() -> None:
 
 # -- property-based --------------------------------------------------------
 
+# printable segments: control and invisible characters are refused (tested apart)
 _seg = st.text(alphabet=st.characters(codec="utf-8"), min_size=1, max_size=12).filter(
-    lambda s: "/" not in s and s not in (".", "..")
+    lambda s: "/" not in s and s not in (".", "..") and is_printable(s.replace(" ", ""))
 )
 _version = st.from_regex(r"(>=|<=|>|<|==)?[0-9]{1,3}(\.[0-9]{1,3}){0,2}", fullmatch=True)
 

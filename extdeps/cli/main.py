@@ -127,10 +127,41 @@ def error_document(command: str | None, code: int, error: ExtdepsError) -> dict[
 
 
 def _emit_json(doc: dict[str, Any], out: TextIO) -> None:
+    """One JSON document, UTF-8 whatever the locale says (JSON is UTF-8), with
+    invisible and bidirectional characters escaped like control characters."""
     import json  # noqa: PLC0415 - only for --json
 
-    json.dump(doc, out, indent=2, ensure_ascii=False)
-    out.write("\n")
+    from extdeps.model.text import INVISIBLE  # noqa: PLC0415
+
+    text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    if not text.isascii():
+        text = "".join(f"\\u{ord(c):04x}" if c in INVISIBLE else c for c in text)
+    out = getattr(out, "_guarded", out)
+    buffer = getattr(out, "buffer", None)
+    if buffer is not None and (out.encoding or "").lower().replace("-", "") != "utf8":
+        out.flush()
+        buffer.write(text.encode("utf-8"))
+        buffer.flush()
+    else:
+        out.write(text)
+
+
+class _Guard:
+    """A text stream that escapes what a terminal would act on (control and
+    invisible characters; newlines and tabs pass) before it reaches ``stream``."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._guarded = stream
+
+    def write(self, text: str) -> int:
+        from extdeps.model.text import printable  # noqa: PLC0415 - loaded with the errors
+
+        if not (text.isascii() and text.replace("\n", "").replace("\t", "").isprintable()):
+            text = "\t".join(printable(part, keep_newlines=True) for part in text.split("\t"))
+        return self._guarded.write(text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._guarded, name)
 
 
 def add_path_argument(parser: ArgumentParser, *, what: str = "") -> None:
@@ -272,6 +303,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     words = list(sys.argv[1:] if argv is None else argv)
     command = next((w for w in words if not w.startswith("-")), None)
     wants_json = "--json" in words
+    out, err = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _Guard(out), _Guard(err)
+    try:
+        return _main(words, command, wants_json)
+    finally:
+        sys.stdout, sys.stderr = out, err
+
+
+def _main(words: list[str], command: str | None, wants_json: bool) -> int:
     parser = build_parser(command)
     if wants_json:
         parsed = _parse_for_json(parser, words, command)

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 from extdeps.model.errors import InvalidDepURL
 from extdeps.model.record import LazyPattern, Record
+from extdeps.model.text import is_printable
 from extdeps.model.versions import InvalidVersion, Release, parse_version
 
 TYPE_CHECKING = False
@@ -153,11 +154,19 @@ def _decode(text: str, part: str, start: int, what: str) -> str:
             min(pos + 3, start + len(part)),
         )
     try:
-        return urllib.parse.unquote(part, errors="strict")
+        decoded = urllib.parse.unquote(part, errors="strict")
     except UnicodeDecodeError:
         raise _fail(
             f"percent-encoded {what} is not valid UTF-8", text, start, start + len(part)
         ) from None
+    if not is_printable(decoded.replace(" ", "")):
+        raise _fail(
+            f"percent-encoded {what} decodes to a control or invisible character",
+            text,
+            start,
+            start + len(part),
+        )
+    return decoded
 
 
 def _encode(value: str) -> str:
@@ -488,6 +497,15 @@ def _parse(text: str) -> DepURL:
             pos,
             pos + 1,
             hint="percent-encode a space as %20; put environment markers after ';'",
+        )
+    if not is_printable(stripped):
+        pos = lead + next(i for i, c in enumerate(stripped) if not is_printable(c))
+        raise _fail(
+            f"a DepURL must not contain control or invisible characters "
+            f"(U+{ord(text[pos]):04X} at {pos})",
+            text,
+            pos,
+            pos + 1,
         )
     end = lead + len(stripped)
 

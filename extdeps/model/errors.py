@@ -8,6 +8,8 @@ the caret display and ``hint:`` lines through :meth:`ExtdepsError.render`.
 
 from __future__ import annotations
 
+from extdeps.model.text import printable
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -57,8 +59,10 @@ class ExtdepsError(Exception):
         return self
 
     def __str__(self) -> str:
-        parts = [p for p in (self.source, self.key) if p]
-        parts.append(self.message)
+        # every part may come from an untrusted file: one line, nothing that a
+        # terminal would act on (see extdeps.model.text)
+        parts = [printable(p) for p in (self.source, self.key) if p]
+        parts.append(printable(self.message))
         return ": ".join(parts)
 
     def caret(self) -> list[str]:
@@ -68,14 +72,18 @@ class ExtdepsError(Exception):
         start, end = self.span
         start = max(0, min(start, len(self.text)))
         end = max(start + 1, min(end, len(self.text) + 1))
-        shown = self.text.replace("\t", " ")
-        return [f"    {shown}", "    " + " " * start + "^" * (end - start)]
+        text = self.text.replace("\t", " ")
+        shown = printable(text)
+        # escapes widen the text: the caret follows what is shown
+        left = len(printable(text[:start]))
+        width = max(1, len(printable(text[start:end])))
+        return [f"    {shown}", "    " + " " * left + "^" * width]
 
     def render(self) -> list[str]:
         """All lines for a human: the message, the caret display, the hint."""
         lines = [str(self), *self.caret()]
         if self.hint:
-            lines.append(f"hint: {self.hint}")
+            lines.append(f"hint: {printable(self.hint)}")
         return lines
 
 
