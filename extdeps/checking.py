@@ -20,6 +20,8 @@ from __future__ import annotations
 from extdeps.choices import Choices
 from extdeps.data.probes import Probes, load_probes
 from extdeps.data.registry import Registry, load_registry
+from extdeps.model.arguments import need, optional_str, strings
+from extdeps.model.errors import ExtdepsError
 from extdeps.model.external import CATEGORIES, External
 from extdeps.model.record import Record
 from extdeps.model.versions import InvalidVersion, Release, parse_version
@@ -535,6 +537,12 @@ def check(
     strict_versions: bool = False,
 ) -> CheckReport:
     """Check the selected requirements of ``external`` on ``system`` (this machine)."""
+    need(external, External, "external")
+    need(choices, Choices, "choices")
+    if system is not None:
+        need(system, System, "system")
+    if registry is not None:
+        need(registry, Registry, "registry")
     system = system or System()
     registry = registry or load_registry()
     selected = select(
@@ -592,6 +600,13 @@ def check_requirements(
     interpreter). The ecosystem is detected unless ``ecosystem`` or ``choices``
     say otherwise.
     """
+    requirements = strings(requirements, "requirements")
+    extras = strings(extras, "extras")
+    optional_str(ecosystem, "ecosystem")
+    if category not in CATEGORIES:
+        raise ExtdepsError(f"unknown category {category!r}; expected build, host or run")
+    if choices is not None:
+        need(choices, Choices, "choices")
     from extdeps.choices import resolve_choices  # noqa: PLC0415
     from extdeps.model.metadata import external_from_metadata  # noqa: PLC0415
 

@@ -168,9 +168,12 @@ def _marker_environment(
     env: dict[str, str] = dict(base)
     for item in items:
         if "=" not in item:
-            from extdeps.data.files import load_json  # noqa: PLC0415
+            from extdeps.data.files import LIMITS, parse_json_bytes, read_bounded  # noqa: PLC0415
 
-            document = load_json(item)
+            raw = read_bounded(
+                item, LIMITS["marker environment"], what="a marker environment", error=InputError
+            )
+            document = parse_json_bytes(raw, item)
             if not isinstance(document, dict) or not all(
                 isinstance(k, str) and isinstance(v, str) for k, v in document.items()
             ):
@@ -201,9 +204,23 @@ def resolve_choices(
     a virtual environment); by default the active virtual environment's, else
     the running one.
     """
+    from extdeps.model.arguments import optional_str, strings  # noqa: PLC0415
     from extdeps.system.interpreter import choose_interpreter  # noqa: PLC0415
     from extdeps.system.machine import System  # noqa: PLC0415
 
+    for name, value in (
+        ("ecosystem", ecosystem),
+        ("package_manager", package_manager),
+        ("root", root),
+        ("mapping", mapping),
+        ("python", python),
+    ):
+        optional_str(value, name)
+    extend_mapping = strings(extend_mapping, "extend_mapping")
+    providers = strings(providers, "providers")
+    marker_env = strings(marker_env, "marker_env")
+    if tool is not None and not isinstance(tool, dict):
+        raise TypeError(f"tool: expected a mapping, got {type(tool).__name__}")
     env = os.environ if environ is None else environ
     overrides: list[str] = []
     mapping_file = mapping or env.get("EXTDEPS_MAPPING")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from extdeps.data.mapping import EcosystemMapping, MappingEntry, PackageManager
 from extdeps.data.registry import Registry
+from extdeps.model.arguments import need, strings
 from extdeps.model.errors import ExtdepsError, UndecidedError
 from extdeps.model.external import CATEGORIES, External, normalize_name
 from extdeps.model.record import Record
@@ -41,6 +42,9 @@ __all__ = [
 ]
 
 PYTHON_ID = "dep:generic/python"
+# "did you mean" for at most this many unknown ids per call: each costs
+# milliseconds, and a hostile table may list thousands
+SUGGESTION_BUDGET = 20
 _COMPILER_PREFIX = "dep:virtual/compiler/"
 
 
@@ -117,7 +121,20 @@ def select(
     requirement, as PEP 725 specifies. ``outcomes`` remembers marker outcomes
     across runs; it must describe the same ``environment``.
     """
-    wanted = tuple(dict.fromkeys(categories))
+    need(external, External, "external")
+    wanted: tuple[Category, ...] = ()
+    for category in dict.fromkeys(strings(categories, "categories")):
+        if category not in CATEGORIES:
+            raise ExtdepsError(
+                f"unknown category {category!r}; expected a subset of build, host, run"
+            )
+        wanted += (category,)
+    extras = strings(extras, "extras")
+    groups = strings(groups, "groups")
+    if environment is not None and not (
+        hasattr(environment, "keys") and hasattr(environment, "__getitem__")
+    ):
+        raise TypeError(f"environment: expected a mapping, got {type(environment).__name__}")
     chosen = tuple(normalize_name(e) for e in extras)
     known = set(external.extras)
     for extra in chosen:
@@ -204,8 +221,14 @@ def resolve(
     providers: Mapping[str, str] | None = None,
 ) -> list[Resolved]:
     """Map each selected requirement to this ecosystem's package names."""
+    need(registry, Registry, "registry")
+    need(mapping, EcosystemMapping, "mapping")
+    selected = list(selected)
+    for item in selected:
+        need(item, Selected, "selected[]")
     choices = dict(providers or {})
     out: list[Resolved] = []
+    budget = SUGGESTION_BUDGET
     for item in selected:
         url = item.requirement.url
         canonical = registry.canonical(url.id)
@@ -223,7 +246,10 @@ def resolve(
                 if canonical not in registry
                 else f"the {mapping.name} mapping has no entry for it"
             )
-            suggestions = registry.suggest(canonical) if canonical not in registry else []
+            suggestions: list[str] = []
+            if canonical not in registry and budget > 0:
+                budget -= 1  # "did you mean" is slow: only for the first few unknown ids
+                suggestions = registry.suggest(canonical)
             legacy = {"cpp": "cxx", "c++": "cxx"}.get(url.name) if url.is_virtual else None
             if legacy and url.namespace == "compiler":
                 suggestions = [f"dep:virtual/compiler/{legacy}"]
@@ -338,6 +364,10 @@ def plan_install(
     name and a note says so;
     with ``strict_versions`` that is an :class:`UndecidedError` instead.
     """
+    need(manager, PackageManager, "manager")
+    resolved = list(resolved)
+    for item in resolved:
+        need(item, Resolved, "resolved[]")
     specs: dict[str, tuple[tuple[str, ...], bool]] = {}
     notes: list[str] = []
     unmapped: list[Resolved] = []

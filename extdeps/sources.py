@@ -39,7 +39,6 @@ __all__ = [
     "read_pyproject",
 ]
 
-_MAX_MEMBER = 16 * 1024 * 1024  # a pyproject.toml larger than this is not plausible
 SDIST_SUFFIXES = (".tar.gz", ".tgz", ".tar", ".zip")
 _EXPECTED = " (expected a directory, pyproject.toml or sdist)"
 
@@ -57,18 +56,16 @@ def decode_toml_text(raw: bytes, source: str) -> str:
     return text[1:] if text.startswith("\ufeff") else text
 
 
-def read_file_bytes(path: str) -> bytes:
-    """A file's bytes, or one clear :class:`InputError` naming it."""
+def read_file_bytes(path: str, limit: int | None = None, what: str = "a pyproject.toml") -> bytes:
+    """A regular file's bytes (at most ``limit``), or one clear :class:`InputError`."""
+    from extdeps.data.files import LIMITS, read_bounded  # noqa: PLC0415
+
     try:
-        with open(path, "rb") as handle:
-            return handle.read()
-    except FileNotFoundError:
-        expected = "" if os.path.basename(path) == "pyproject.toml" else _EXPECTED
-        raise InputError(f"file not found{expected}", source=path) from None
-    except IsADirectoryError:
-        raise InputError("is a directory, not a file", source=path) from None
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror}", source=path) from None
+        return read_bounded(path, limit or LIMITS["pyproject.toml"], what=what, error=InputError)
+    except InputError as exc:
+        if exc.message == "file not found" and os.path.basename(path) != "pyproject.toml":
+            exc.message += _EXPECTED
+        raise
 
 
 def parse_pyproject(raw: bytes, source: str) -> dict[str, Any]:
@@ -77,6 +74,8 @@ def parse_pyproject(raw: bytes, source: str) -> dict[str, Any]:
     tomllib = _tomllib()
     try:
         data: dict[str, Any] = tomllib.loads(text)
+    except RecursionError:
+        raise InputError("invalid TOML: nested too deeply", source=source) from None
     except tomllib.TOMLDecodeError as exc:
         message = str(exc)
         raise InputError(
@@ -85,34 +84,128 @@ def parse_pyproject(raw: bytes, source: str) -> dict[str, Any]:
     return data
 
 
+# What reading an sdist may cost: every member header is read (to refuse an
+# archive with two pyproject.toml at its top), but only pyproject.toml's bytes.
+_MAX_MEMBERS = 200_000
+_MAX_EXPANDED = 2 << 30  # uncompressed bytes traversed
+_BOMB_RATIO = 200  # uncompressed : compressed, once past 64 MiB
+
+
 def _read_sdist(path: str) -> tuple[bytes, str]:
     import tarfile  # noqa: PLC0415 - sdists only; keeps startup cheap
     import zipfile  # noqa: PLC0415
+    import zlib  # noqa: PLC0415
 
-    display = path
-    try:
-        if path.endswith(".zip"):
-            with zipfile.ZipFile(path) as zf:
-                names = [n for n in zf.namelist() if _is_top_pyproject(n)]
-                if not names:
-                    raise InputError("no pyproject.toml at the top of this sdist", source=display)
-                info = zf.getinfo(names[0])
-                if info.file_size > _MAX_MEMBER:
-                    raise InputError(f"{names[0]} is too large", source=display)
-                return zf.read(info), f"{display}!/{names[0]}"
-        with tarfile.open(path, "r:*") as tf:
-            for member in tf:
-                if _is_top_pyproject(member.name) and member.isfile():
-                    if member.size > _MAX_MEMBER:
-                        raise InputError(f"{member.name} is too large", source=display)
-                    handle = tf.extractfile(member)
-                    assert handle is not None
-                    return handle.read(), f"{display}!/{member.name}"
-            raise InputError("no pyproject.toml at the top of this sdist", source=display)
-    except (tarfile.TarError, zipfile.BadZipFile, EOFError, OSError) as exc:
-        if isinstance(exc, FileNotFoundError):
-            raise InputError("file not found", source=display) from None
-        raise InputError(f"not a readable sdist archive: {exc}", source=display) from None
+    from extdeps.data.files import LIMITS, open_regular  # noqa: PLC0415
+
+    limit = LIMITS["pyproject.toml"]
+    with open_regular(path, InputError) as raw:
+        try:
+            if path.endswith(".zip"):
+                return _read_zip_sdist(raw, path, limit)
+            return _read_tar_sdist(raw, path, limit)
+        except InputError:
+            raise
+        except (
+            tarfile.TarError,
+            zipfile.BadZipFile,
+            zlib.error,
+            EOFError,
+            OSError,
+            NotImplementedError,
+            RuntimeError,
+            ValueError,
+        ) as exc:
+            raise InputError(f"not a readable sdist archive: {_reason(exc)}", source=path) from None
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc) or type(exc).__name__
+    return text.splitlines()[0][:200]
+
+
+def _one(found: list[str], path: str) -> str:
+    if not found:
+        raise InputError("no pyproject.toml at the top of this sdist", source=path)
+    if len(found) > 1:
+        raise InputError(
+            "ambiguous sdist: more than one pyproject.toml at its top ("
+            + ", ".join(found[:3])
+            + ")",
+            source=path,
+            hint="tools disagree on which one counts; build the sdist again",
+        )
+    return found[0]
+
+
+def _bounded_member(handle: Any, limit: int, name: str, path: str) -> bytes:
+    data: bytes = handle.read(limit + 1)
+    if len(data) > limit:
+        from extdeps.data.files import describe_limit  # noqa: PLC0415
+
+        raise InputError(
+            f"{name} is larger than the {describe_limit(limit)} limit for a pyproject.toml",
+            source=path,
+        )
+    return data
+
+
+def _read_zip_sdist(raw: Any, path: str, limit: int) -> tuple[bytes, str]:
+    import zipfile  # noqa: PLC0415
+
+    with zipfile.ZipFile(raw) as zf:
+        infos = zf.infolist()
+        if len(infos) > _MAX_MEMBERS:
+            raise InputError(f"more than {_MAX_MEMBERS} members in this sdist", source=path)
+        found = [i.filename for i in infos if _is_top_pyproject(i.filename)]
+        name = _one(found, path)
+        info = zf.getinfo(name)
+        if info.is_dir():
+            raise InputError(f"{name} is not a file in this sdist", source=path)
+        # the declared size is not trusted: at most `limit` bytes are inflated
+        with zf.open(info) as handle:
+            return _bounded_member(handle, limit, name, path), f"{path}!/{name}"
+
+
+def _read_tar_sdist(raw: Any, path: str, limit: int) -> tuple[bytes, str]:
+    import tarfile  # noqa: PLC0415
+
+    found: list[str] = []
+    data = b""
+    count = 0
+    with tarfile.open(fileobj=raw, mode="r:*") as tf:
+        while True:
+            member = tf.next()
+            if member is None:
+                break
+            count += 1
+            tf.members = []  # type: ignore[attr-defined]  # keep no list of every member
+            if count > _MAX_MEMBERS:
+                raise InputError(f"more than {_MAX_MEMBERS} members in this sdist", source=path)
+            expanded = tf.offset
+            if expanded > _MAX_EXPANDED or (
+                expanded > 64 << 20 and expanded > _BOMB_RATIO * max(raw.tell(), 1)
+            ):
+                raise InputError(
+                    "refusing to expand this sdist further: it expands past "
+                    f"{expanded >> 20} MiB (a compression bomb?)",
+                    source=path,
+                )
+            if not _is_top_pyproject(member.name):
+                continue
+            found.append(member.name)
+            if len(found) > 1:
+                _one(found, path)
+            if not member.isfile():
+                raise InputError(
+                    f"{member.name} is not a regular file in this sdist (a link or a device)",
+                    source=path,
+                )
+            handle = tf.extractfile(member)
+            assert handle is not None
+            data = _bounded_member(handle, limit, member.name, path)
+    name = _one(found, path)
+    return data, f"{path}!/{name}"
 
 
 def _is_top_pyproject(name: str) -> bool:
@@ -125,7 +218,9 @@ def read_pyproject(path: str | os.PathLike[str]) -> tuple[dict[str, Any], str]:
 
     ``path`` may be a project directory, a ``pyproject.toml`` file or an sdist.
     """
-    p = os.fspath(path)
+    from extdeps.model.arguments import path_like  # noqa: PLC0415
+
+    p = path_like(path, "path")
     if p.endswith(SDIST_SUFFIXES) and not os.path.isdir(p):
         raw, display = _read_sdist(p)
         return parse_pyproject(raw, display), display
@@ -179,21 +274,50 @@ def _parse_metadata(text: str, source: str) -> Project:
 def project_from_wheel(path: str | os.PathLike[str]) -> Project:
     """The runtime external dependencies recorded in a wheel's METADATA."""
     import zipfile  # noqa: PLC0415 - wheels only
+    import zlib  # noqa: PLC0415
+
+    from extdeps.data.files import LIMITS, describe_limit, open_regular  # noqa: PLC0415
 
     display = os.fspath(path)
-    try:
-        with zipfile.ZipFile(display) as zf:
-            names = [
-                n for n in zf.namelist() if n.count("/") == 1 and n.endswith(".dist-info/METADATA")
-            ]
-            if not names:
-                raise InputError("no *.dist-info/METADATA in this wheel", source=display)
-            raw = zf.read(names[0])
-    except FileNotFoundError:
-        raise InputError("file not found", source=display) from None
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise InputError(f"not a readable wheel: {exc}", source=display) from None
-    return _parse_metadata(raw.decode("utf-8", errors="replace"), f"{display}!/{names[0]}")
+    limit = LIMITS["metadata"]
+    with open_regular(display, InputError) as raw:
+        try:
+            with zipfile.ZipFile(raw) as zf:
+                names = [
+                    n
+                    for n in zf.namelist()
+                    if n.count("/") == 1 and n.endswith(".dist-info/METADATA")
+                ]
+                if not names:
+                    raise InputError("no *.dist-info/METADATA in this wheel", source=display)
+                if len(names) > 1:
+                    raise InputError(
+                        "ambiguous wheel: more than one *.dist-info/METADATA ("
+                        + ", ".join(names[:3])
+                        + ")",
+                        source=display,
+                    )
+                # at most `limit` bytes are inflated, whatever the header says
+                with zf.open(names[0]) as handle:
+                    data = handle.read(limit + 1)
+        except InputError:
+            raise
+        except (
+            zipfile.BadZipFile,
+            zlib.error,
+            EOFError,
+            OSError,
+            NotImplementedError,
+            RuntimeError,
+            ValueError,
+        ) as exc:
+            raise InputError(f"not a readable wheel: {_reason(exc)}", source=display) from None
+    if len(data) > limit:
+        raise InputError(
+            f"{names[0]} is larger than the {describe_limit(limit)} limit for METADATA",
+            source=display,
+        )
+    return _parse_metadata(data.decode("utf-8", errors="replace"), f"{display}!/{names[0]}")
 
 
 def project_from_installed(name: str, path: Sequence[str] | None = None) -> Project:
@@ -221,14 +345,29 @@ def project_from_installed(name: str, path: Sequence[str] | None = None) -> Proj
     if found is None:
         where = "" if path is None else " in the target interpreter's environment"
         raise InputError(f"no installed distribution named {name!r}{where}")
+    location = getattr(found, "_path", None)  # a distribution on the file system
+    if location is not None:
+        for file in ("METADATA", "PKG-INFO"):
+            candidate = os.path.join(os.fspath(location), file)
+            if os.path.exists(candidate):
+                raw = read_file_bytes(candidate, _metadata_limit(), "METADATA")
+                return _parse_metadata(raw.decode("utf-8", "replace"), f"{name} (installed)")
     text = found.read_text("METADATA") or found.read_text("PKG-INFO") or ""
+    if len(text) > _metadata_limit():
+        raise InputError(f"the METADATA of {name!r} is too large", source=f"{name} (installed)")
     return _parse_metadata(text, f"{name} (installed)")
+
+
+def _metadata_limit() -> int:
+    from extdeps.data.files import LIMITS  # noqa: PLC0415
+
+    return LIMITS["metadata"]
 
 
 def project_from_dist_info(path: str) -> Project:
     """The runtime external dependencies in a ``.dist-info`` directory's METADATA."""
     metadata = os.path.join(path, "METADATA")
-    raw = read_file_bytes(metadata)
+    raw = read_file_bytes(metadata, _metadata_limit(), "METADATA")
     return _parse_metadata(raw.decode("utf-8", errors="replace"), metadata)
 
 
@@ -268,22 +407,30 @@ class ProjectCache:
         self.entries = entries if type(entries) is list else []
 
     def hit(self) -> dict[str, Any] | None:
+        """The entry for this file, if it has the shape :meth:`remember` writes."""
         if self.store is None:
             return None
         for entry in self.entries:
             if type(entry) is dict and entry.get("key") == self.key:
-                return entry
+                return entry if _entry_shape(entry) else None
         return None
 
-    def project(self, entry: dict[str, Any]) -> Project:
+    def project(self, entry: dict[str, Any]) -> Project | None:
+        """The project an entry holds, validated again as a table; None when it is
+        not one (a damaged cache is a miss)."""
+        from extdeps.model.errors import ExtdepsError  # noqa: PLC0415
         from extdeps.model.external import External  # noqa: PLC0415
 
+        try:
+            external = External.from_table(entry["external"], source=self.display, normalized=True)
+        except ExtdepsError:
+            return None
         return Project(
             source=self.display,
-            external=External.from_table(entry["external"], source=self.display, normalized=True),
-            name=entry.get("name"),
-            version=entry.get("version"),
-            data={"tool": {"extdeps": entry.get("tool", {})}},
+            external=external,
+            name=entry["name"],
+            version=entry["version"],
+            data={"tool": {"extdeps": entry["tool"]}},
         )
 
     def remember(self, project: Project) -> None:
@@ -302,13 +449,27 @@ class ProjectCache:
         write_cache_file(self.store, [*self.entries[-31:], entry])
 
 
+def _entry_shape(entry: dict[str, Any]) -> bool:
+    """Whether a cached project entry has the types :meth:`ProjectCache.remember`
+    writes (anything else is a miss, never trusted)."""
+    optional_str = (str, type(None))
+    return (
+        type(entry.get("external")) is dict
+        and type(entry.get("count")) is int
+        and type(entry.get("name")) in optional_str
+        and type(entry.get("version")) in optional_str
+        and type(entry.get("tool")) is dict
+    )
+
+
 def load_cached(path: str) -> Project:
     """A project directory, pyproject.toml or sdist, as :func:`load_project` reads
     it, from the cache of valid projects when the file has not changed."""
     cache = ProjectCache(path)
     entry = cache.hit()
-    if entry is not None:
-        return cache.project(entry)
+    cached = cache.project(entry) if entry is not None else None
+    if cached is not None:
+        return cached
     project = load_project(path)
     cache.remember(project)
     return project

@@ -249,6 +249,7 @@ class _Linter:
         self.extras = tuple(dict.fromkeys(("", *extras)))
         self.pythons = _pythons_for(requires_python)
         self.findings: list[Finding] = []
+        self.suggestions_left = 20
 
     def add(
         self, rule: str, severity: Severity, key: str, message: str, hint: str | None = None
@@ -307,7 +308,10 @@ class _Linter:
             candidates.append(known_name(url.name))
         # a known misspelling first; "close in spelling" only when there is none
         known = [c for c in candidates if c is not None and c in self.registry]
-        found = known or _suggest(self.registry, url.id) or self.registry.suggest(url.id)
+        found: list[str] = known
+        if not found and self.suggestions_left > 0:
+            self.suggestions_left -= 1  # spelling search is slow: the first few only
+            found = _suggest(self.registry, url.id) or self.registry.suggest(url.id)
         suggestions = list(dict.fromkeys(self.registry.canonical(c) for c in found))[:3]
         if suggestions:
             hint = "did you mean " + " or ".join(_quote(s) for s in suggestions) + "?"

@@ -378,28 +378,104 @@ def migrate_text(text: str, *, source: str = "pyproject.toml") -> Migration:
 
 
 def write_atomic(path: str, text: str) -> None:
-    """Replace ``path`` with ``text``: a temporary file in the same directory, then
-    :func:`os.replace`, keeping the permission bits. A symlink's target is replaced."""
-    import tempfile  # noqa: PLC0415 - only when writing
+    """Replace the contents of ``path`` (a symlink's target) with ``text``.
 
+    The file keeps its owner, group, permission bits and hard links, and is never
+    seen half-written:
+
+    - a read-only file (no write permission for its owner) is refused;
+    - a file with several hard links is rewritten in place (replacing it would
+      split the links), after the new text was written and synced elsewhere;
+    - otherwise a new file is written next to it and renamed over it. On Linux
+      that file is anonymous (``O_TMPFILE``) until the rename, so even a
+      ``kill -9`` leaves nothing behind; elsewhere a named temporary file is
+      removed on every path that Python sees.
+    """
+    import stat  # noqa: PLC0415 - only when writing
+
+    data = text.encode("utf-8")
     target = os.path.realpath(path)
     directory = os.path.dirname(target) or "."
     try:
-        mode = os.stat(target).st_mode & 0o7777
+        st = os.stat(target)
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror}", source=path) from None
+    if not stat.S_ISREG(st.st_mode):
+        raise InputError("not a regular file; nothing was written", source=path)
+    if not st.st_mode & stat.S_IWUSR:
+        raise InputError(
+            "the file is read-only; nothing was written",
+            source=path,
+            hint="make it writable (chmod u+w) if it should be migrated",
+        )
+    if st.st_nlink > 1:
+        _rewrite_in_place(target, data, path)
+        return
+    temp_fd, temp_name = _new_file(directory, path)
     try:
-        fd, temp = tempfile.mkstemp(dir=directory, prefix=".pyproject.", suffix=".tmp")
-    except OSError as exc:
-        raise InputError(f"cannot write in {directory}: {exc.strerror}", source=path) from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(text.encode("utf-8"))
+        with os.fdopen(temp_fd, "wb") as handle:
+            handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(temp, mode)
-        os.replace(temp, target)
+            os.fchmod(handle.fileno(), stat.S_IMODE(st.st_mode))
+            if hasattr(os, "fchown"):
+                with contextlib.suppress(PermissionError):  # only root may give files away
+                    os.fchown(handle.fileno(), st.st_uid, st.st_gid)
+            if temp_name is None:  # anonymous: give it a name only now
+                temp_name = _link_anonymous(handle.fileno(), directory)
+        os.replace(temp_name, target)
+        temp_name = None
     except OSError as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
+        raise InputError(f"cannot write: {exc.strerror}", source=path) from None
+    finally:
+        if temp_name is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(temp_name)
+
+
+def _new_file(directory: str, path: str) -> tuple[int, str | None]:
+    """(file descriptor, name): an anonymous file where the system has them."""
+    flag = getattr(os, "O_TMPFILE", 0)
+    if flag:
+        try:
+            return os.open(directory, flag | os.O_WRONLY, 0o600), None
+        except OSError:
+            pass  # a file system without O_TMPFILE: a named file then
+    import tempfile  # noqa: PLC0415
+
+    try:
+        fd, name = tempfile.mkstemp(dir=directory, prefix=".pyproject.", suffix=".tmp")
+    except OSError as exc:
+        raise InputError(f"cannot write in {directory}: {exc.strerror}", source=path) from None
+    return fd, name
+
+
+def _link_anonymous(fd: int, directory: str) -> str:
+    """Give an ``O_TMPFILE`` file a (random, hidden) name in ``directory``."""
+    import secrets  # noqa: PLC0415
+
+    anchor = os.open(directory, os.O_RDONLY)
+    try:
+        while True:
+            name = os.path.join(directory, f".pyproject.{secrets.token_hex(6)}.tmp")
+            try:
+                # a directory descriptor makes Python use linkat() with
+                # AT_SYMLINK_FOLLOW, which links the file /proc/self/fd/N names
+                os.link(f"/proc/self/fd/{fd}", name, src_dir_fd=anchor, follow_symlinks=True)
+            except FileExistsError:
+                continue
+            return name
+    finally:
+        os.close(anchor)
+
+
+def _rewrite_in_place(target: str, data: bytes, path: str) -> None:
+    """Write ``data`` into the existing file (its inode, so its hard links stay)."""
+    try:
+        with open(target, "r+b") as handle:
+            handle.write(data)
+            handle.truncate()
+            handle.flush()
+            os.fsync(handle.fileno())
+    except OSError as exc:
         raise InputError(f"cannot write: {exc.strerror}", source=path) from None

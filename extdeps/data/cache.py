@@ -13,7 +13,14 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
     from typing import Any
 
-__all__ = ["cache_dir", "file_stamp", "path_key", "read_cache_file", "write_cache_file"]
+__all__ = [
+    "cache_dir",
+    "file_stamp",
+    "path_key",
+    "read_cache_file",
+    "trusted",
+    "write_cache_file",
+]
 
 # Cache files are marshal data (what ``__pycache__`` holds): the fastest format
 # Python reads without an import. The first item names the format, so a file from
@@ -22,21 +29,86 @@ __all__ = ["cache_dir", "file_stamp", "path_key", "read_cache_file", "write_cach
 _CACHE_FORMAT = "extdeps-cache-1"
 
 
-# the extdeps package directory (this file is extdeps/data/files.py)
 def cache_dir(environ: Mapping[str, str] | None = None) -> str | None:
     """Where extdeps keeps its caches: ``EXTDEPS_CACHE_DIR`` (``none`` turns caching
-    off), else ``$XDG_CACHE_HOME/extdeps`` or ``~/.cache/extdeps``."""
+    off), else ``$XDG_CACHE_HOME/extdeps`` or ``~/.cache/extdeps``; None when
+    caching is off or the directory cannot be trusted (see :func:`trusted`)."""
     env = os.environ if environ is None else environ
     configured = env.get("EXTDEPS_CACHE_DIR")
     if configured:
-        return None if configured.lower() == "none" else configured
+        if configured.lower() == "none":
+            return None
+        return configured if trusted(configured) else None
     base = env.get("XDG_CACHE_HOME")
     if not base:
         home = os.path.expanduser("~")
         if not os.path.isabs(home):
             return None  # no home directory: cache nothing rather than write into the cwd
         base = os.path.join(home, ".cache")
-    return os.path.join(base, "extdeps")
+    directory = os.path.join(base, "extdeps")
+    return directory if trusted(directory) else None
+
+
+_verdicts: dict[str, bool] = {}
+
+
+def trusted(directory: str) -> bool:
+    """Whether a cache directory is safe to use, as pip and ssh decide for theirs.
+
+    Whoever can write the cache controls extdeps' answers (and marshal data is
+    not safe against a malicious writer), so the directory must be a real
+    directory (not a symbolic link) owned by the current user and writable by
+    nobody else, in a parent that others cannot rename it out of (not writable
+    by others, or sticky like /tmp). A directory that does not exist yet is
+    created private (0700) on first write. An untrusted one is not used: the
+    run goes on uncached, after one warning on stderr.
+    """
+    known = _verdicts.get(directory)
+    if known is not None:
+        return known
+    problem = _problem(directory)
+    if problem is not None:
+        import sys  # noqa: PLC0415
+
+        print(
+            f"extdeps: warning: not using the cache directory {directory}: {problem}; "
+            "running without a cache",
+            file=sys.stderr,
+        )
+    _verdicts[directory] = problem is None
+    return problem is None
+
+
+def _problem(directory: str) -> str | None:
+    import stat  # noqa: PLC0415
+
+    getuid = getattr(os, "geteuid", None)
+    if getuid is None:  # pragma: no cover - Windows: ownership is not checked
+        return None
+    uid = getuid()
+    try:
+        st = os.lstat(directory)
+    except FileNotFoundError:
+        st = None
+    except OSError as exc:
+        return f"cannot examine it ({exc.strerror})"
+    if st is not None:
+        if stat.S_ISLNK(st.st_mode):
+            return "it is a symbolic link"
+        if not stat.S_ISDIR(st.st_mode):
+            return "it is not a directory"
+        if st.st_uid != uid:
+            return f"it is owned by another user (uid {st.st_uid})"
+        if st.st_mode & 0o022:
+            return "it is writable by group or others"
+    parent = os.path.dirname(os.path.abspath(directory))
+    try:
+        pst = os.stat(parent)
+    except OSError:
+        return None  # created on first write, when the parent exists
+    if pst.st_mode & 0o002 and not pst.st_mode & stat.S_ISVTX:
+        return f"its parent {parent} is writable by others"
+    return None
 
 
 def read_cache_file(path: str) -> Any:
@@ -54,6 +126,24 @@ def read_cache_file(path: str) -> Any:
     return stored[1]
 
 
+def _private_dirs(directory: str) -> None:
+    """Create ``directory`` and the missing directories above it, each 0700 (so
+    a umask of 002 cannot make the cache group-writable)."""
+    missing = []
+    current = os.path.abspath(directory)
+    while not os.path.isdir(current):
+        missing.append(current)
+        parent = os.path.dirname(current)
+        if parent == current:
+            break
+        current = parent
+    for path in reversed(missing):
+        try:  # noqa: SIM105 - contextlib would be one more import on every run
+            os.mkdir(path, 0o700)
+        except FileExistsError:
+            pass
+
+
 def write_cache_file(path: str, value: Any) -> None:
     """Store ``value`` (plain data: dicts, lists, strings, numbers) atomically; a
     cache that cannot be written only costs time."""
@@ -61,7 +151,7 @@ def write_cache_file(path: str, value: Any) -> None:
 
     try:
         data = marshal.dumps((_CACHE_FORMAT, value))
-        os.makedirs(os.path.dirname(path), exist_ok=True)
+        _private_dirs(os.path.dirname(path))
         tmp = f"{path}.{os.getpid()}.tmp"
         with open(tmp, "wb") as handle:
             handle.write(data)

@@ -11,14 +11,91 @@ from __future__ import annotations
 import os
 
 from extdeps.data.cache import cache_dir, file_stamp, path_key, read_cache_file, write_cache_file
-from extdeps.model.errors import MappingError
+from extdeps.model.errors import ExtdepsError, MappingError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
     from typing import Any
 
-__all__ = ["data_dir", "load_derived", "load_json"]
+__all__ = [
+    "LIMITS",
+    "data_dir",
+    "describe_limit",
+    "load_derived",
+    "load_json",
+    "open_regular",
+    "read_bounded",
+]
+
+# The most extdeps reads of each kind of input (bytes actually read, not what a
+# header claims). Past them the input is refused with exit code 2, naming the
+# limit: a pyproject.toml or METADATA of megabytes is not one a tool should
+# trust, and a small file must not make extdeps use gigabytes of memory.
+LIMITS = {
+    "pyproject.toml": 4 << 20,
+    "metadata": 4 << 20,
+    "json": 16 << 20,
+    "marker environment": 1 << 20,
+}
+
+
+def describe_limit(limit: int) -> str:
+    return f"{limit >> 20} MiB" if limit >= 1 << 20 else f"{limit >> 10} KiB"
+
+
+def open_regular(path: str, error: type[ExtdepsError] = MappingError) -> Any:
+    """``path`` opened for binary reading, only when it is a regular file: a FIFO
+    would block, a device (``/dev/zero``) never ends, a directory is no file."""
+    import stat  # noqa: PLC0415
+
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, flags)
+    except FileNotFoundError:
+        raise error("file not found", source=path) from None
+    except IsADirectoryError:
+        raise error("is a directory, not a file", source=path) from None
+    except OSError as exc:
+        raise error(f"cannot read: {exc.strerror}", source=path) from None
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise error("is a directory, not a file", source=path)
+        if not stat.S_ISREG(mode):
+            kind = (
+                "a FIFO"
+                if stat.S_ISFIFO(mode)
+                else "a device"
+                if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+                else "a socket"
+                if stat.S_ISSOCK(mode)
+                else "not a regular file"
+            )
+            raise error(f"{kind}: extdeps reads only regular files", source=path)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def read_bounded(
+    path: str, limit: int, *, what: str, error: type[ExtdepsError] = MappingError
+) -> bytes:
+    """A regular file's bytes, refused past ``limit`` bytes actually read."""
+    with open_regular(path, error) as handle:
+        try:
+            data: bytes = handle.read(limit + 1)
+        except OSError as exc:
+            raise error(f"cannot read: {exc.strerror}", source=path) from None
+    if len(data) > limit:
+        raise error(
+            f"larger than the {describe_limit(limit)} limit for {what}",
+            source=path,
+            hint="extdeps refuses inputs this large (see README: limits)",
+        )
+    return data
+
 
 _HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -68,23 +145,23 @@ def load_json(path: str | os.PathLike[str]) -> Any:
     return _cached(text, "", lambda: _parse_json(text))
 
 
-def _parse_json(path: str) -> Any:
+def _parse_json(path: str, limit: int = LIMITS["json"], what: str = "a JSON document") -> Any:
+    return parse_json_bytes(read_bounded(path, limit, what=what), path)
+
+
+def parse_json_bytes(raw: bytes, path: str) -> Any:
+    """JSON from bytes, every failure one located :class:`MappingError`."""
     import json  # noqa: PLC0415 - keeps the import cost off commands that need no data
 
-    try:
-        with open(path, "rb") as handle:
-            raw = handle.read()
-    except FileNotFoundError:
-        raise MappingError("file not found", source=path) from None
-    except OSError as exc:
-        raise MappingError(f"cannot read: {exc.strerror}", source=path) from None
     try:
         return json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError as exc:
         raise MappingError(f"not valid UTF-8 at byte {exc.start}", source=str(path)) from None
+    except RecursionError:
+        raise MappingError("invalid JSON: nested too deeply", source=str(path)) from None
     except ValueError as exc:
-        if not isinstance(exc, json.JSONDecodeError):  # pragma: no cover - json raises only this
-            raise
+        if not isinstance(exc, json.JSONDecodeError):  # a number past the digit limit
+            raise MappingError(f"invalid JSON: {exc}", source=str(path)) from None
         raise MappingError(
             f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}", source=str(path)
         ) from None

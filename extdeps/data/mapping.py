@@ -619,7 +619,9 @@ def _load_mapping_file(path: str) -> EcosystemMapping:
 
 def load_mapping(ecosystem_or_path: str | os.PathLike[str]) -> EcosystemMapping:
     """Load a shipped mapping by ecosystem id (``debian+12``) or any mapping file by path."""
-    text = os.fspath(ecosystem_or_path)
+    from extdeps.model.arguments import path_like  # noqa: PLC0415
+
+    text = path_like(ecosystem_or_path, "ecosystem_or_path")
     if text.endswith(".json") or os.sep in text:
         mapping = _load_mapping_file(os.path.abspath(text))
         mapping.validate()  # a user's file is checked whole before anything uses it

@@ -253,5 +253,9 @@ def _load_cached(path: str) -> Registry:
 
 def load_registry(path: str | os.PathLike[str] | None = None) -> Registry:
     """Load ``registry.json`` (the shipped one by default), cached per path."""
-    resolved = os.fspath(path) if path is not None else os.path.join(data_dir(), "registry.json")
+    from extdeps.model.arguments import path_like  # noqa: PLC0415
+
+    resolved = (
+        path_like(path, "path") if path is not None else os.path.join(data_dir(), "registry.json")
+    )
     return _load_cached(resolved)

@@ -42,6 +42,7 @@ class ExtdepsError(Exception):
         text: str | None = None,
         span: tuple[int, int] | None = None,
     ) -> None:
+        message = message if isinstance(message, str) else str(message)
         super().__init__(message)
         self.message = message
         self.source = source
@@ -117,7 +118,12 @@ class InvalidDocument(ExtdepsError):
     """
 
     def __init__(self, errors: Iterable[ExtdepsError], *, source: str | None = None) -> None:
+        if isinstance(errors, ExtdepsError) or not hasattr(errors, "__iter__"):
+            raise TypeError(f"errors: expected a list of errors, got {type(errors).__name__}")
         self.errors: Sequence[ExtdepsError] = tuple(errors)
+        for error in self.errors:
+            if not isinstance(error, ExtdepsError):
+                raise TypeError(f"errors: expected ExtdepsError items, got {type(error).__name__}")
         first = str(self.errors[0]) if self.errors else "invalid input"
         more = len(self.errors) - 1
         message = first if more == 0 else f"{first} (and {more} more)"

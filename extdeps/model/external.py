@@ -63,6 +63,8 @@ def _close(word: str, possibilities: Iterable[str], n: int = 1, cutoff: float = 
 
 def normalize_name(name: str) -> str:
     """Normalize an extra or group name as PEP 685 and PEP 735 require."""
+    if not isinstance(name, str):
+        raise TypeError(f"name: expected a string, got {type(name).__name__}")
     out: list[str] = []
     for char in name:
         if char in "-_.":
@@ -222,10 +224,7 @@ class External(Record):
         key = normalize_name(name)
         if key not in self.dependency_groups:
             raise KeyError(name)
-        seen: dict[str, ExternalRequirement] = {}
-        for req in _expand(self.dependency_groups, key, ()):
-            seen.setdefault(str(req), req)
-        return tuple(seen.values())
+        return _expand(self.dependency_groups, key)
 
     def iter_requirements(self) -> Iterator[tuple[str, ExternalRequirement]]:
         """Every requirement with the key path it came from, groups unexpanded."""
@@ -264,15 +263,34 @@ class External(Record):
 
 
 def _expand(
-    groups: Mapping[str, Sequence[GroupEntry]], name: str, stack: tuple[str, ...]
-) -> Iterator[ExternalRequirement]:
-    for entry in groups[name]:
+    groups: Mapping[str, Sequence[GroupEntry]], name: str
+) -> tuple[ExternalRequirement, ...]:
+    """A group's requirements, includes expanded depth-first in order, duplicates
+    dropped. Each group is expanded once, however often it is included (a
+    diamond of includes stays linear), and without recursion (a long chain of
+    includes cannot exhaust the stack). A cycle raises ValueError."""
+    seen: dict[str, ExternalRequirement] = {}
+    done: set[str] = set()
+    stack: list[tuple[str, int]] = [(name, 0)]
+    active = {name}
+    while stack:
+        current, index = stack[-1]
+        entries = groups[current]
+        if index == len(entries):
+            stack.pop()
+            active.discard(current)
+            done.add(current)
+            continue
+        stack[-1] = (current, index + 1)
+        entry = entries[index]
         if isinstance(entry, ExternalRequirement):
-            yield entry
-        elif entry.group in (*stack, name):
+            seen.setdefault(str(entry), entry)
+        elif entry.group in active:
             raise ValueError(f"dependency group cycle through '{entry.group}'")
-        else:
-            yield from _expand(groups, entry.group, (*stack, name))
+        elif entry.group not in done:
+            active.add(entry.group)
+            stack.append((entry.group, 0))
+    return tuple(seen.values())
 
 
 class _Loader:
@@ -454,18 +472,31 @@ class _Loader:
                         f"includes unknown dependency group '{entry.group}'",
                         hint=f"did you mean '{close[0]}'?" if close else None,
                     )
-        # cycles: depth-first search with colours
+        # cycles: an iterative depth-first search with colours (no recursion, so a
+        # chain of thousands of includes is fine)
         state: dict[str, int] = {}
         reported: set[frozenset[str]] = set()
-
-        def visit(name: str, stack: list[str]) -> None:
-            state[name] = 1
-            stack.append(name)
-            for entry in groups[name]:
+        for start in groups:
+            if start in state:
+                continue
+            path: list[str] = [start]
+            positions: list[int] = [0]
+            state[start] = 1
+            while path:
+                name = path[-1]
+                entries = groups[name]
+                index = positions[-1]
+                if index == len(entries):
+                    state[name] = 2
+                    path.pop()
+                    positions.pop()
+                    continue
+                positions[-1] = index + 1
+                entry = entries[index]
                 if not isinstance(entry, IncludeGroup) or entry.group not in groups:
                     continue
                 if state.get(entry.group) == 1:
-                    cycle = [*stack[stack.index(entry.group) :], entry.group]
+                    cycle = [*path[path.index(entry.group) :], entry.group]
                     key = frozenset(cycle)
                     if key not in reported:
                         reported.add(key)
@@ -475,10 +506,6 @@ class _Loader:
                             + " -> ".join(cycle),
                         )
                 elif entry.group not in state:
-                    visit(entry.group, stack)
-            stack.pop()
-            state[name] = 2
-
-        for name in groups:
-            if name not in state:
-                visit(name, [])
+                    state[entry.group] = 1
+                    path.append(entry.group)
+                    positions.append(0)

@@ -37,9 +37,16 @@ class ExternalRequirement(Record):
     def marker(self) -> Marker | None:
         """The environment marker (:class:`packaging.markers.Marker`), if any."""
         if self._marker is None and self._marker_text is not None:
-            from packaging.markers import Marker  # noqa: PLC0415
+            from packaging.markers import InvalidMarker, Marker  # noqa: PLC0415
 
-            object.__setattr__(self, "_marker", Marker(self._marker_text))
+            try:
+                marker = Marker(self._marker_text)
+            except InvalidMarker as exc:  # a text that was not validated after all
+                reason = str(exc).splitlines()[0].rstrip(".")
+                raise InvalidRequirement(
+                    f"invalid environment marker: {reason}", text=self._marker_text
+                ) from None
+            object.__setattr__(self, "_marker", marker)
         return self._marker
 
     @classmethod
@@ -131,7 +138,9 @@ class ExternalRequirement(Record):
             if not extras:
                 return marker.evaluate({**env, "extra": ""})
             return any(marker.evaluate({**env, "extra": extra}) for extra in extras)
-        except (UndefinedEnvironmentName, UndefinedComparison) as exc:
+        except (UndefinedEnvironmentName, UndefinedComparison, ValueError) as exc:
+            # ValueError: a version in the marker too long to compare
+            reason = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
             raise InvalidRequirement(
-                f"cannot evaluate marker '{marker}': {exc}", text=str(self)
+                f"cannot evaluate marker '{marker}': {reason}", text=str(self)
             ) from None

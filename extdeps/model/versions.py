@@ -24,13 +24,18 @@ class InvalidVersion(ValueError):
     """Not a PEP 440 version."""
 
 
+# A release component longer than this is not a version anyone writes; Python
+# refuses to convert much longer digit strings to int at all.
+_MAX_DIGITS = 64
+
+
 def _release(text: str) -> tuple[int, ...] | None:
     """``(1, 2, 13)`` for ``"1.2.13"``; ``None`` unless the text is digits and dots."""
     if not text.isascii():
         return None
     parts = text.split(".")
     for part in parts:
-        if not part.isdigit():
+        if not part.isdigit() or len(part) > _MAX_DIGITS:
             return None
     return tuple(int(part) for part in parts)
 
@@ -112,7 +117,25 @@ def parse_version(text: str) -> Release | _PackagingVersion:
     from packaging.version import InvalidVersion as _Invalid  # noqa: PLC0415
     from packaging.version import Version  # noqa: PLC0415
 
+    if len(text) > 1024 or any(len(run) > _MAX_DIGITS for run in _digit_runs(text)):
+        raise InvalidVersion(f"{text[:40]}...: a number in it is too long")
     try:
         return Version(text)
     except _Invalid as exc:
         raise InvalidVersion(str(exc)) from None
+    except ValueError as exc:  # int() refusing a huge number
+        raise InvalidVersion(str(exc)) from None
+
+
+def _digit_runs(text: str) -> list[str]:
+    runs: list[str] = []
+    current = []
+    for char in text:
+        if char.isdigit():
+            current.append(char)
+        elif current:
+            runs.append("".join(current))
+            current = []
+    if current:
+        runs.append("".join(current))
+    return runs

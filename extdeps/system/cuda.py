@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import sys
 
+from extdeps.model.errors import InputError
 from extdeps.system.machine import System
 from extdeps.system.probes import Evidence
 
@@ -62,12 +63,23 @@ def probe_cuda_driver(system: System, *, library: str | None = None) -> list[Evi
     return result
 
 
+def _valid_level(text: str) -> bool:
+    """``12``, ``12.4`` or ``12.4.1``: what a driver's CUDA level looks like."""
+    parts = text.split(".")
+    return 1 <= len(parts) <= 3 and all(p.isdigit() and len(p) <= 4 for p in parts)
+
+
 def _probe(system: System, lib: str, override: str | None) -> list[Evidence]:
     if override is not None:
         if not override.strip():
             return [
                 Evidence(source="override", found=False, detail="EXTDEPS_OVERRIDE_CUDA is empty")
             ]
+        if not _valid_level(override.strip()):
+            raise InputError(
+                f"EXTDEPS_OVERRIDE_CUDA={override.strip()!r} is not a CUDA version",
+                hint="set it to the driver's CUDA level (12.4), or to an empty value for none",
+            )
         return [
             Evidence(
                 source="override",

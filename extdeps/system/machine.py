@@ -106,8 +106,12 @@ class System:
         timeout: float = 10.0,
         cache_dir: str | bool | None = True,
     ) -> None:
+        if not isinstance(root, str):
+            raise TypeError(f"root: expected a string, got {type(root).__name__}")
         self.root = root
         self.environ: Mapping[str, str] = dict(os.environ if environ is None else environ)
+        if not all(isinstance(k, str) and isinstance(v, str) for k, v in self.environ.items()):
+            raise TypeError("environ: expected a mapping of strings to strings")
         self.timeout = timeout
         if cache_dir is True:
             self.cache = Cache(default_cache_dir(self.environ))

@@ -69,9 +69,20 @@ class Use:
         return f"{self.file}:{self.line}" if self.line else self.file
 
 
+# a build file larger than this is not read (a generated or hostile one)
+MAX_BUILD_FILE = 4 << 20
+
+
 def read_file(root: str, relpath: str) -> str | None:
+    """A build file's text; None when it is absent, not a regular file (a FIFO
+    would block), larger than :data:`MAX_BUILD_FILE` or not UTF-8."""
+    from extdeps.data.files import read_bounded  # noqa: PLC0415
+    from extdeps.model.errors import ExtdepsError  # noqa: PLC0415
+
+    path = os.path.join(root, *relpath.split("/"))
+    if not os.path.exists(path):
+        return None
     try:
-        with open(os.path.join(root, *relpath.split("/")), encoding="utf-8") as handle:
-            return handle.read()
-    except (OSError, UnicodeDecodeError):
+        return read_bounded(path, MAX_BUILD_FILE, what="a build file").decode("utf-8")
+    except (ExtdepsError, UnicodeDecodeError):
         return None
