@@ -11,6 +11,7 @@ import sys
 
 from extdeps.model.errors import InputError
 from extdeps.model.project import Project
+from extdeps.model.text import printable
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -76,6 +77,13 @@ def parse_pyproject(raw: bytes, source: str) -> dict[str, Any]:
         data: dict[str, Any] = tomllib.loads(text)
     except RecursionError:
         raise InputError("invalid TOML: nested too deeply", source=source) from None
+    except ValueError as exc:
+        if not isinstance(exc, tomllib.TOMLDecodeError):  # a number past int's digit limit
+            raise InputError(f"invalid TOML: {_reason(exc)}", source=source) from None
+        message = str(exc)
+        raise InputError(
+            f"invalid TOML: {message[:1].lower()}{message[1:]}", source=source
+        ) from None
     except tomllib.TOMLDecodeError as exc:
         message = str(exc)
         raise InputError(
@@ -164,7 +172,7 @@ def _read_zip_sdist(raw: Any, path: str, limit: int) -> tuple[bytes, str]:
             raise InputError(f"{name} is not a file in this sdist", source=path)
         # the declared size is not trusted: at most `limit` bytes are inflated
         with zf.open(info) as handle:
-            return _bounded_member(handle, limit, name, path), f"{path}!/{name}"
+            return _bounded_member(handle, limit, name, path), f"{path}!/{printable(name)}"
 
 
 def _read_tar_sdist(raw: Any, path: str, limit: int) -> tuple[bytes, str]:
@@ -205,7 +213,7 @@ def _read_tar_sdist(raw: Any, path: str, limit: int) -> tuple[bytes, str]:
             assert handle is not None
             data = _bounded_member(handle, limit, member.name, path)
     name = _one(found, path)
-    return data, f"{path}!/{name}"
+    return data, f"{path}!/{printable(name)}"
 
 
 def _is_top_pyproject(name: str) -> bool:
@@ -317,7 +325,8 @@ def project_from_wheel(path: str | os.PathLike[str]) -> Project:
             f"{names[0]} is larger than the {describe_limit(limit)} limit for METADATA",
             source=display,
         )
-    return _parse_metadata(data.decode("utf-8", errors="replace"), f"{display}!/{names[0]}")
+    source = f"{display}!/{printable(names[0])}"
+    return _parse_metadata(data.decode("utf-8", errors="replace"), source)
 
 
 def project_from_installed(name: str, path: Sequence[str] | None = None) -> Project:

@@ -525,7 +525,7 @@ def _version_neighbours(text: str) -> set[str]:
     base = text.removesuffix(".*")
     try:
         version = Version(base)
-    except InvalidVersion:
+    except (InvalidVersion, ValueError):  # ValueError: a number past int's digit limit
         return {text, text + "x"}
     release = list(version.release)
     out = {base, f"{base}.0.1", f"{base}.1", "0", "999"}

@@ -396,6 +396,7 @@ def write_atomic(path: str, text: str) -> None:
     data = text.encode("utf-8")
     target = os.path.realpath(path)
     directory = os.path.dirname(target) or "."
+    _remove_leftovers(directory)
     try:
         st = os.stat(target)
     except OSError as exc:
@@ -433,6 +434,26 @@ def write_atomic(path: str, text: str) -> None:
                 os.unlink(temp_name)
 
 
+def _remove_leftovers(directory: str) -> None:
+    """Remove the temporary files of an earlier run killed between naming its new
+    file and renaming it (``.pyproject.<12 hex digits>.tmp``, owned by this user)."""
+    try:
+        names = os.listdir(directory)
+    except OSError:
+        return
+    uid = os.geteuid() if hasattr(os, "geteuid") else None
+    for name in names:
+        middle = name[len(".pyproject.") : -len(".tmp")]
+        if not (name.startswith(".pyproject.") and name.endswith(".tmp")):
+            continue
+        if len(middle) != 12 or middle.strip("0123456789abcdef"):
+            continue
+        path = os.path.join(directory, name)
+        with contextlib.suppress(OSError):
+            if uid is None or os.lstat(path).st_uid == uid:
+                os.unlink(path)
+
+
 def _new_file(directory: str, path: str) -> tuple[int, str | None]:
     """(file descriptor, name): an anonymous file where the system has them."""
     flag = getattr(os, "O_TMPFILE", 0)
@@ -441,13 +462,17 @@ def _new_file(directory: str, path: str) -> tuple[int, str | None]:
             return os.open(directory, flag | os.O_WRONLY, 0o600), None
         except OSError:
             pass  # a file system without O_TMPFILE: a named file then
-    import tempfile  # noqa: PLC0415
+    import secrets  # noqa: PLC0415
 
-    try:
-        fd, name = tempfile.mkstemp(dir=directory, prefix=".pyproject.", suffix=".tmp")
-    except OSError as exc:
-        raise InputError(f"cannot write in {directory}: {exc.strerror}", source=path) from None
-    return fd, name
+    while True:
+        name = os.path.join(directory, f".pyproject.{secrets.token_hex(6)}.tmp")
+        try:
+            fd = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            continue
+        except OSError as exc:
+            raise InputError(f"cannot write in {directory}: {exc.strerror}", source=path) from None
+        return fd, name
 
 
 def _link_anonymous(fd: int, directory: str) -> str:

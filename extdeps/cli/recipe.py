@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 
@@ -34,14 +35,21 @@ def cmd_recipe(args: Namespace) -> int:
         sys.stdout.write(text)
         return 0
     target = os.path.join(args.output, filename.format(name=recipe.name))
-    os.makedirs(os.path.dirname(target) or ".", exist_ok=True)
+    output = os.path.realpath(args.output)
+    if os.path.commonpath([output, os.path.realpath(target)]) != output:
+        raise ExtdepsError(f"refusing to write outside {args.output}: {target}")
     tmp = f"{target}.tmp{os.getpid()}"
     try:
+        os.makedirs(os.path.dirname(target) or ".", exist_ok=True)
         with open(tmp, "w", encoding="utf-8") as handle:
             handle.write(text)
         os.replace(tmp, target)
     except OSError as exc:
-        raise ExtdepsError(f"cannot write {target}: {exc.strerror}") from None
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise ExtdepsError(
+            f"cannot write {target}: {exc.strerror}", hint="--output takes a directory"
+        ) from None
     print(target, file=sys.stderr)
     return 0
 
