@@ -69,17 +69,33 @@ class Outcome:
         return f"Outcome(code={self.code}, {self.seconds:.2f}s, {self.rss_mib:.0f} MiB, err={self.err[-300:]!r})"
 
 
+# The child reports its own peak memory: RUSAGE_CHILDREN would be the peak of
+# every child this test process ever had.
+_CHILD = """\
+import os, resource, sys
+from extdeps.cli.main import main
+try:
+    code = main(sys.argv[1:])
+finally:
+    with open(os.environ["EXTDEPS_TEST_RSS"], "w") as handle:
+        handle.write(str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))
+sys.exit(code)
+"""
+
+
 def _child(argv: list[str], tmp_path: Path, env: dict[str, str] | None = None) -> Outcome:
-    """``python -m extdeps ARGV`` under a 1 GiB address-space limit."""
+    """``extdeps ARGV`` in a child under a 1 GiB address-space limit."""
+    rss_file = tmp_path / "child-rss"
     environ = {
         **os.environ,
         "EXTDEPS_CACHE_DIR": str(tmp_path / "cache"),
         "PYTHONPATH": str(REPO),
+        "EXTDEPS_TEST_RSS": str(rss_file),
         **(env or {}),
     }
     start = time.perf_counter()
     process = subprocess.Popen(
-        [sys.executable, "-m", "extdeps", *argv],
+        [sys.executable, "-c", _CHILD, *argv],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         stdin=subprocess.DEVNULL,
@@ -93,13 +109,13 @@ def _child(argv: list[str], tmp_path: Path, env: dict[str, str] | None = None) -
         process.communicate()
         pytest.fail(f"extdeps {' '.join(argv)} hung (killed after 30 s)")
     seconds = time.perf_counter() - start
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    rss_kib = int(rss_file.read_text()) if rss_file.exists() else 0
     return Outcome(
         process.returncode,
         out.decode("utf-8", "replace"),
         err.decode("utf-8", "replace"),
         seconds,
-        usage.ru_maxrss / 1024,
+        rss_kib / 1024,
     )
 
 
