@@ -34,6 +34,8 @@ def _unsafe(char: str) -> bool:
 
 def is_printable(text: str) -> bool:
     """Whether ``text`` has no control, invisible or line-breaking character."""
+    if text.isascii():
+        return text.isprintable()  # one pass in C for the common case
     return not any(_unsafe(c) for c in text)
 
 
