@@ -66,13 +66,14 @@ class Selected(Record):
 class Resolved(Record):
     """One selected requirement, resolved against a mapping."""
 
-    __slots__ = ("selected", "canonical", "provider", "specs", "status", "reason")
+    __slots__ = ("selected", "canonical", "provider", "specs", "status", "reason", "repository")
     selected: Selected
     canonical: str
     provider: str | None
     specs: tuple[str, ...]
     status: Status
     reason: str | None
+    repository: str | None  # a repository the packages need that is off by default
 
     def __init__(
         self,
@@ -83,6 +84,7 @@ class Resolved(Record):
         specs: Sequence[str] = (),
         provider: str | None = None,
         reason: str | None = None,
+        repository: str | None = None,
     ) -> None:
         self._set(
             selected=selected,
@@ -91,6 +93,7 @@ class Resolved(Record):
             specs=tuple(specs),
             status=status,
             reason=reason,
+            repository=repository,
         )
 
     @property
@@ -312,9 +315,15 @@ def resolve(
                 )
             )
             continue
+        repository = entry.extra_metadata.get("repository")
         out.append(
             Resolved(
-                selected=item, canonical=canonical, provider=provider, specs=specs, status="mapped"
+                selected=item,
+                canonical=canonical,
+                provider=provider,
+                specs=specs,
+                status="mapped",
+                repository=repository if isinstance(repository, str) else None,
             )
         )
     return out
@@ -401,6 +410,12 @@ def plan_install(
             versioned = tokens != manager.syntax.render(name)
             key = " ".join(tokens)
             specs.setdefault(key, (tokens, versioned))
+    for repository, names in _needing(resolved).items():
+        verb = "is" if len(names) == 1 else "are"
+        notes.append(
+            f"{', '.join(names)} {verb} in the {repository} repository, which is off by "
+            "default; enable it first: " + _ENABLE.get(repository, repository)
+        )
     commands = manager.install.render(list(specs.values()))
     if manager.install.requires_elevation and not is_root:
         commands = [["sudo", *c] for c in commands]
@@ -412,6 +427,28 @@ def plan_install(
         notes=list(dict.fromkeys(notes)),
         unmapped=unmapped,
     )
+
+
+# how to turn on the repositories a mapping entry can need (extra_metadata.repository)
+_ENABLE = {
+    "powertools": "dnf config-manager --set-enabled powertools (RHEL: subscription-manager "
+    "repos --enable codeready-builder-for-rhel-8-x86_64-rpms)",
+    "crb": "dnf config-manager --set-enabled crb (RHEL: subscription-manager repos --enable "
+    "codeready-builder-for-rhel-9-x86_64-rpms)",
+    "epel": "dnf install epel-release (on RHEL, the epel-release package of "
+    "https://dl.fedoraproject.org/pub/epel/)",
+}
+
+
+def _needing(resolved: Sequence[Resolved]) -> dict[str, list[str]]:
+    """Repository -> the packages that need it, of the mapped items."""
+    out: dict[str, list[str]] = {}
+    for item in resolved:
+        if item.status == "mapped" and item.repository:
+            out.setdefault(item.repository, []).extend(
+                s for s in item.specs if s not in out.get(item.repository, [])
+            )
+    return out
 
 
 def _has_constraint(spec: str) -> bool:

@@ -258,18 +258,28 @@ def load_project(path: str | os.PathLike[str]) -> Project:
 # -- wheels and installed distributions: their core metadata ---------------------
 
 
-def _parse_metadata(text: str, source: str) -> Project:
+def _parse_metadata(text: str, source: str, external_file: str | None = None) -> Project:
+    """A project from METADATA; the external dependencies come from METADATA's
+    PEP 725 fields, else from the ``EXTERNAL`` file of the same ``.dist-info``
+    directory (``external_file``: its text), where the build wrappers put them
+    by default."""
     import email.parser  # noqa: PLC0415 - wheels and installed distributions only
 
     from extdeps.model.metadata import (  # noqa: PLC0415
+        EXTERNAL_FILE,
         PROVIDES_FIELD,
         REQUIRES_FIELD,
         external_from_metadata,
     )
 
     message = email.parser.HeaderParser().parsestr(text)
+    fields = message
+    where = source
+    if not (message.get_all(REQUIRES_FIELD) or message.get_all(PROVIDES_FIELD)) and external_file:
+        fields = email.parser.HeaderParser().parsestr(external_file)
+        where = source.rsplit("/", 1)[0] + "/" + EXTERNAL_FILE
     external = external_from_metadata(
-        message.get_all(REQUIRES_FIELD) or [], message.get_all(PROVIDES_FIELD) or [], source=source
+        fields.get_all(REQUIRES_FIELD) or [], fields.get_all(PROVIDES_FIELD) or [], source=where
     )
     return Project(
         source=source,
@@ -308,6 +318,11 @@ def project_from_wheel(path: str | os.PathLike[str]) -> Project:
                 # at most `limit` bytes are inflated, whatever the header says
                 with zf.open(names[0]) as handle:
                     data = handle.read(limit + 1)
+                external_name = names[0].rsplit("/", 1)[0] + "/EXTERNAL"
+                external: bytes | None = None
+                if external_name in zf.namelist():
+                    with zf.open(external_name) as handle:
+                        external = handle.read(limit + 1)
         except InputError:
             raise
         except (
@@ -320,13 +335,18 @@ def project_from_wheel(path: str | os.PathLike[str]) -> Project:
             ValueError,
         ) as exc:
             raise InputError(f"not a readable wheel: {_reason(exc)}", source=display) from None
-    if len(data) > limit:
-        raise InputError(
-            f"{names[0]} is larger than the {describe_limit(limit)} limit for METADATA",
-            source=display,
-        )
+    for member, content in ((names[0], data), (external_name, external or b"")):
+        if len(content) > limit:
+            raise InputError(
+                f"{member} is larger than the {describe_limit(limit)} limit for METADATA",
+                source=display,
+            )
     source = f"{display}!/{printable(names[0])}"
-    return _parse_metadata(data.decode("utf-8", errors="replace"), source)
+    return _parse_metadata(
+        data.decode("utf-8", errors="replace"),
+        source,
+        external.decode("utf-8", errors="replace") if external is not None else None,
+    )
 
 
 def project_from_installed(name: str, path: Sequence[str] | None = None) -> Project:
@@ -356,15 +376,32 @@ def project_from_installed(name: str, path: Sequence[str] | None = None) -> Proj
         raise InputError(f"no installed distribution named {name!r}{where}")
     location = getattr(found, "_path", None)  # a distribution on the file system
     if location is not None:
-        for file in ("METADATA", "PKG-INFO"):
-            candidate = os.path.join(os.fspath(location), file)
-            if os.path.exists(candidate):
-                raw = read_file_bytes(candidate, _metadata_limit(), "METADATA")
-                return _parse_metadata(raw.decode("utf-8", "replace"), f"{name} (installed)")
+        return _from_directory(os.fspath(location), f"{name} (installed)")
     text = found.read_text("METADATA") or found.read_text("PKG-INFO") or ""
-    if len(text) > _metadata_limit():
+    external = found.read_text("EXTERNAL")
+    if len(text) > _metadata_limit() or len(external or "") > _metadata_limit():
         raise InputError(f"the METADATA of {name!r} is too large", source=f"{name} (installed)")
-    return _parse_metadata(text, f"{name} (installed)")
+    return _parse_metadata(text, f"{name} (installed)", external)
+
+
+def _from_directory(directory: str, source: str) -> Project:
+    """METADATA (or PKG-INFO) and EXTERNAL of a ``.dist-info``/``.egg-info`` directory."""
+    for file in ("METADATA", "PKG-INFO"):
+        candidate = os.path.join(directory, file)
+        if os.path.exists(candidate):
+            raw = read_file_bytes(candidate, _metadata_limit(), "METADATA")
+            break
+    else:
+        raise InputError("no METADATA in this directory", source=directory)
+    external_path = os.path.join(directory, "EXTERNAL")
+    external = None
+    if os.path.exists(external_path):
+        external = read_file_bytes(external_path, _metadata_limit(), "METADATA")
+    return _parse_metadata(
+        raw.decode("utf-8", "replace"),
+        source,
+        external.decode("utf-8", "replace") if external is not None else None,
+    )
 
 
 def _metadata_limit() -> int:
@@ -374,10 +411,9 @@ def _metadata_limit() -> int:
 
 
 def project_from_dist_info(path: str) -> Project:
-    """The runtime external dependencies in a ``.dist-info`` directory's METADATA."""
-    metadata = os.path.join(path, "METADATA")
-    raw = read_file_bytes(metadata, _metadata_limit(), "METADATA")
-    return _parse_metadata(raw.decode("utf-8", errors="replace"), metadata)
+    """The runtime external dependencies of a ``.dist-info`` directory (METADATA,
+    else its EXTERNAL file)."""
+    return _from_directory(path, os.path.join(path, "METADATA"))
 
 
 # -- valid projects, remembered on disk ---------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import importlib.util
 import io
 import json
 import os
@@ -299,30 +300,39 @@ def fake(
     return Wrapper("fake_backend", requirement="fake>=1", extra="fake"), calls, out
 
 
-def test_wrapper_adds_fields_everywhere(fake: tuple[Wrapper, list[tuple[str, Any]], Path]) -> None:
+def test_wrapper_writes_an_external_file_by_default(
+    fake: tuple[Wrapper, list[tuple[str, Any]], Path],
+) -> None:
     wrapper, calls, out = fake
-    expected = [
-        "Provides-External-Extra: gpu",
-        "Requires-External-Dep: dep:generic/zlib@>=1.2.11",
-        "Requires-External-Dep: dep:virtual/driver/cuda; extra == 'gpu'",
-    ]
+    expected = (
+        "Provides-External-Extra: gpu\n"
+        "Requires-External-Dep: dep:generic/zlib@>=1.2.11\n"
+        "Requires-External-Dep: dep:virtual/driver/cuda; extra == 'gpu'\n"
+    )
+    original = "Metadata-Version: 2.1\nName: demo\nVersion: 1.0\n\nThe description.\n"
 
     name = wrapper.prepare_metadata_for_build_wheel(str(out), {"extdeps-check": "0", "x": "1"})
-    prepared = (out / name / "METADATA").read_text()
-    assert prepared.splitlines()[3:6] == expected
-    assert prepared.endswith("\nThe description.\n")
+    assert (out / name / "METADATA").read_text() == original
+    assert (out / name / "EXTERNAL").read_text() == expected
 
     for hook in (wrapper.build_wheel, wrapper.build_editable):
         wheel = out / hook(str(out), {"x": "1"})
         with zipfile.ZipFile(wheel) as zf:
-            assert zf.read("demo-1.0.dist-info/METADATA").decode() == prepared
+            assert zf.read("demo-1.0.dist-info/METADATA").decode() == original
+            external = zf.read("demo-1.0.dist-info/EXTERNAL")
+            assert external.decode() == expected
+            record = zf.read("demo-1.0.dist-info/RECORD").decode().splitlines()
+            names = zf.namelist()
+        assert f"demo-1.0.dist-info/EXTERNAL,{_hash(external)},{len(external)}" in record
+        assert names.index("demo-1.0.dist-info/EXTERNAL") < names.index("demo-1.0.dist-info/RECORD")
         wheel.unlink()
 
+    # the sdist carries pyproject.toml's [external]: PKG-INFO is left alone
     sdist = out / wrapper.build_sdist(str(out), None)
     with tarfile.open(sdist) as tf:
         handle = tf.extractfile("demo-1.0/PKG-INFO")
         assert handle is not None
-        assert handle.read().decode() == prepared
+        assert handle.read().decode() == original
 
     assert wrapper.get_requires_for_build_wheel({"extdeps-metadata": "false"}) == ["ninja"]
     assert wrapper.get_requires_for_build_sdist() == []  # the backend has no such hook
@@ -336,11 +346,37 @@ def test_wrapper_adds_fields_everywhere(fake: tuple[Wrapper, list[tuple[str, Any
     ]
 
 
+def test_wrapper_core_metadata_on_request(
+    fake: tuple[Wrapper, list[tuple[str, Any]], Path],
+) -> None:
+    wrapper, _, out = fake
+    expected = [
+        "Provides-External-Extra: gpu",
+        "Requires-External-Dep: dep:generic/zlib@>=1.2.11",
+        "Requires-External-Dep: dep:virtual/driver/cuda; extra == 'gpu'",
+    ]
+    core = {"extdeps-check": "0", "extdeps-metadata": "core"}
+    name = wrapper.prepare_metadata_for_build_wheel(str(out), core)
+    prepared = (out / name / "METADATA").read_text()
+    assert prepared.splitlines()[3:6] == expected
+    assert prepared.endswith("\nThe description.\n")
+    wheel = out / wrapper.build_wheel(str(out), core)
+    with zipfile.ZipFile(wheel) as zf:
+        assert zf.read("demo-1.0.dist-info/METADATA").decode() == prepared
+        assert "demo-1.0.dist-info/EXTERNAL" not in zf.namelist()
+    sdist = out / wrapper.build_sdist(str(out), core)
+    with tarfile.open(sdist) as tf:
+        handle = tf.extractfile("demo-1.0/PKG-INFO")
+        assert handle is not None
+        assert handle.read().decode() == prepared
+
+
 def test_wrapper_metadata_opt_out(fake: tuple[Wrapper, list[tuple[str, Any]], Path]) -> None:
     wrapper, _, out = fake
     wheel = out / wrapper.build_wheel(str(out), {"extdeps-metadata": "false"})
     with zipfile.ZipFile(wheel) as zf:
         assert "External" not in zf.read("demo-1.0.dist-info/METADATA").decode()
+        assert "demo-1.0.dist-info/EXTERNAL" not in zf.namelist()
 
 
 def test_wrapper_check_fails_before_building(
@@ -373,7 +409,7 @@ def test_wrapper_check_fails_before_building(
         pytest.param(
             "[external]\n",
             {"extdeps-metadata": "perhaps"},
-            "extdeps: error: config setting 'extdeps-metadata': expected true or false, got 'perhaps'",
+            "extdeps: error: config setting 'extdeps-metadata': expected file, core or false, got 'perhaps'",
             id="invalid-setting",
         ),
     ],
@@ -569,6 +605,45 @@ def _call_hook(
     return out / result.stdout.strip().splitlines()[-1]
 
 
+def _assert_sdist(project: Path, tmp_path: Path, env: dict[str, str], backend: str) -> None:
+    """By default the sdist passes twine check and still declares its [external]
+    (in pyproject.toml); with -Cextdeps-metadata=core PKG-INFO gets the fields."""
+    sdist = _call_hook(project, tmp_path, env, backend, "build_sdist")
+    assert "External" not in _pkg_info(sdist)
+    _twine_check(sdist, env)
+    checked = subprocess.run(
+        [sys.executable, "-m", "extdeps", "show", str(sdist), "--json"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    assert checked.returncode == 0, checked.stderr
+    assert json.loads(checked.stdout)["external"]["dependencies"]
+    sdist.unlink()
+    core = _call_hook(
+        project, tmp_path, env, backend, "build_sdist", settings={"extdeps-metadata": "core"}
+    )
+    lines = _pkg_info(core).splitlines()
+    for line in _expected_lines(project):
+        assert line in lines
+
+
+def _twine_check(distribution: Path, env: dict[str, str]) -> None:
+    """What PyPI would say of the file: twine validates with packaging.metadata."""
+    need(importlib.util.find_spec("twine") is not None, "needs twine (pip install twine)")
+    done = subprocess.run(
+        [sys.executable, "-m", "twine", "check", "--strict", str(distribution)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
 def _pkg_info(sdist: Path) -> str:
     with tarfile.open(sdist) as tf:
         [member] = [m for m in tf if m.name.count("/") == 1 and m.name.endswith("/PKG-INFO")]
@@ -591,11 +666,13 @@ def _assert_wheel(
     [wheel] = out.glob("*.whl")
     with zipfile.ZipFile(wheel) as zf:
         [metadata] = [n for n in zf.namelist() if n.endswith(".dist-info/METADATA")]
-        data = zf.read(metadata)
+        external = metadata.replace("METADATA", "EXTERNAL")
+        data = zf.read(external)
         record = zf.read(metadata.replace("METADATA", "RECORD")).decode()
-    for line in _expected_lines(project):
-        assert line in data.decode().splitlines()
-    assert f"{metadata},{_hash(data)},{len(data)}" in record.splitlines()
+        assert "External" not in zf.read(metadata).decode()
+    assert data.decode().splitlines() == _expected_lines(project)
+    assert f"{external},{_hash(data)},{len(data)}" in record.splitlines()
+    _twine_check(wheel, env)
 
     target = tmp_path / "target"
     install = subprocess.run(
@@ -688,10 +765,7 @@ def test_mesonpy_sdist(tmp_path: Path, build_env: dict[str, str]) -> None:
     ]
     for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "example"]):
         subprocess.run([*git, *args], cwd=project, check=True, capture_output=True, timeout=60)
-    sdist = _call_hook(project, tmp_path, build_env, "extdeps.backends.mesonpy", "build_sdist")
-    lines = _pkg_info(sdist).splitlines()
-    for line in _expected_lines(project):
-        assert line in lines
+    _assert_sdist(project, tmp_path, build_env, "extdeps.backends.mesonpy")
 
 
 @pytest.mark.system
@@ -733,10 +807,7 @@ def test_setuptools_wheel_installs_imports_and_checks(
 def test_setuptools_sdist(tmp_path: Path, build_env: dict[str, str]) -> None:
     _need_setuptools()
     project = _copy_example("setuptools-ext", tmp_path)
-    sdist = _call_hook(project, tmp_path, build_env, "extdeps.backends.setuptools", "build_sdist")
-    lines = _pkg_info(sdist).splitlines()
-    for line in _expected_lines(project):
-        assert line in lines
+    _assert_sdist(project, tmp_path, build_env, "extdeps.backends.setuptools")
 
 
 @pytest.mark.system

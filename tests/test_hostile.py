@@ -69,16 +69,18 @@ class Outcome:
         return f"Outcome(code={self.code}, {self.seconds:.2f}s, {self.rss_mib:.0f} MiB, err={self.err[-300:]!r})"
 
 
-# The child reports its own peak memory: RUSAGE_CHILDREN would be the peak of
-# every child this test process ever had.
+# The child reports its own peak memory, VmHWM of its address space: the
+# rusage maxrss of a child would also count the forked test process before exec.
 _CHILD = """\
-import os, resource, sys
+import os, sys
 from extdeps.cli.main import main
 try:
     code = main(sys.argv[1:])
 finally:
+    with open("/proc/self/status") as status:
+        peak = next(line.split()[1] for line in status if line.startswith("VmHWM:"))
     with open(os.environ["EXTDEPS_TEST_RSS"], "w") as handle:
-        handle.write(str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))
+        handle.write(peak)
 sys.exit(code)
 """
 

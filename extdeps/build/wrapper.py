@@ -45,7 +45,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from extdeps.model.errors import ExtdepsError, MappingError, UndecidedError
-from extdeps.model.metadata import PROVIDES_FIELD, REQUIRES_FIELD, metadata_fields
+from extdeps.model.metadata import EXTERNAL_FILE, PROVIDES_FIELD, REQUIRES_FIELD, metadata_fields
 from extdeps.sources import Project, load_project
 
 if TYPE_CHECKING:
@@ -117,10 +117,32 @@ def check_enabled(
     return bool(tool.get("build-check", True))
 
 
-def _metadata_enabled(settings: Mapping[str, Any]) -> bool:
-    if METADATA_SETTING in settings:
-        return _flag(settings[METADATA_SETTING], f"config setting {METADATA_SETTING!r}")
-    return True
+MetadataMode = str  # "file", "core" or "off"
+
+
+def metadata_mode(settings: Mapping[str, Any]) -> MetadataMode:
+    """Where the wrappers put the run-time external dependencies:
+
+    ``file`` (the default): a ``EXTERNAL`` file in the wheel's ``.dist-info``
+    directory, in METADATA's header format; METADATA and the sdist's PKG-INFO
+    stay as the backend wrote them, so ``twine check`` and PyPI accept them.
+    ``core``: the PEP 725 fields in METADATA and PKG-INFO themselves, for indexes
+    that accept them (PyPI refuses unknown fields until the PEP is accepted).
+    ``off`` (``false``): nowhere.
+    """
+    value = settings.get(METADATA_SETTING, "file")
+    if isinstance(value, list) and value:  # a repeated -C key=value: the last one wins
+        value = value[-1]
+    text = str(value).strip().lower()
+    if text in ("file", "dist-info", "true", "1", "yes", "on"):
+        return "file"
+    if text == "core":
+        return "core"
+    if text in _FALSE:
+        return "off"
+    raise ExtdepsError(
+        f"config setting {METADATA_SETTING!r}: expected file, core or false, got {value!r}"
+    )
 
 
 # -- METADATA / PKG-INFO text ---------------------------------------------------
@@ -221,12 +243,14 @@ def _copy_zipinfo(info: zipfile.ZipInfo) -> zipfile.ZipInfo:
     return new
 
 
-def rewrite_wheel(path: str | os.PathLike[str], fields: Fields) -> bool:
-    """Put ``fields`` into a wheel's METADATA; return whether the file changed.
+def rewrite_wheel(path: str | os.PathLike[str], fields: Fields, *, into: str = "core") -> bool:
+    """Put ``fields`` into a wheel; return whether the file changed.
 
-    Only ``METADATA`` and its ``RECORD`` row change; every other entry keeps its
-    bytes, order, timestamp, permissions and compression. Entries are streamed,
-    so wheels with large libraries need little memory.
+    ``into="core"`` writes them into METADATA (only ``METADATA`` and its
+    ``RECORD`` row change); ``into="file"`` adds ``<name>.dist-info/EXTERNAL``
+    (and its ``RECORD`` row). Every other entry keeps its bytes, order,
+    timestamp, permissions and compression. Entries are streamed, so wheels
+    with large libraries need little memory.
     """
     import zipfile  # noqa: PLC0415
 
@@ -234,20 +258,44 @@ def rewrite_wheel(path: str | os.PathLike[str], fields: Fields) -> bool:
     with zipfile.ZipFile(path) as zin:
         infos = zin.infolist()
         metadata = _wheel_metadata_name([i.filename for i in infos], path)
-        record = metadata.rsplit("/", 1)[0] + "/RECORD"
-        old = zin.read(metadata)
-        new = add_fields(old.decode("utf-8"), fields).encode("utf-8")
-        if new == old:
-            return False
-        new_record = _update_record(zin.read(record), metadata, new)
+        dist_info = metadata.rsplit("/", 1)[0]
+        record = dist_info + "/RECORD"
+        external = dist_info + "/" + EXTERNAL_FILE
+        old_record = zin.read(record)
+        changes: dict[str, bytes] = {}
+        if into == "core":
+            old = zin.read(metadata)
+            new = add_fields(old.decode("utf-8"), fields).encode("utf-8")
+            if new == old:
+                return False
+            changes[metadata] = new
+            new_record = _update_record(old_record, metadata, new)
+        else:
+            body = external_file_text(fields).encode("utf-8")
+            names = {i.filename for i in infos}
+            if external in names and zin.read(external) == body:
+                return False
+            changes[external] = body
+            if external in names:
+                new_record = _update_record(old_record, external, body)
+            else:
+                new_record = _add_record_row(old_record, external, body, before=record)
+        changes[record] = new_record
+        added = [name for name in changes if name not in {i.filename for i in infos}]
 
         def write(target: str) -> None:
             with zipfile.ZipFile(target, "w") as zout:
                 zout.comment = zin.comment
                 for info in infos:
+                    if info.filename == record:
+                        for name in added:  # new files go just before RECORD
+                            entry = zipfile.ZipInfo(name, info.date_time)
+                            entry.compress_type = zipfile.ZIP_DEFLATED
+                            entry.external_attr = 0o644 << 16
+                            zout.writestr(entry, changes[name])
                     copied = _copy_zipinfo(info)
-                    if info.filename in (metadata, record):
-                        zout.writestr(copied, new if info.filename == metadata else new_record)
+                    if info.filename in changes:
+                        zout.writestr(copied, changes[info.filename])
                         continue
                     copied.file_size = info.file_size  # lets the writer choose ZIP64 ahead
                     with zin.open(info) as source, zout.open(copied, "w") as target_entry:
@@ -255,6 +303,50 @@ def rewrite_wheel(path: str | os.PathLike[str], fields: Fields) -> bool:
 
         _replace_file(path, write)
     return True
+
+
+def _add_record_row(record: bytes, name: str, data: bytes, *, before: str) -> bytes:
+    """RECORD with a row for a new file, placed before the row of ``before``."""
+    text = record.decode("utf-8")
+    newline = "\r\n" if "\r\n" in text else "\n"
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator=newline).writerow([name, _record_hash(data), str(len(data))])
+    row = buffer.getvalue()
+    lines = text.splitlines(keepends=True)
+    for i, line in enumerate(lines):
+        if next(csv.reader([line]), [""])[0] == before:
+            lines.insert(i, row)
+            break
+    else:
+        if lines and not lines[-1].endswith("\n"):
+            lines[-1] += newline
+        lines.append(row)
+    return "".join(lines).encode("utf-8")
+
+
+def external_file_text(fields: Fields) -> str:
+    """The ``EXTERNAL`` file: the fields in METADATA's header format."""
+    return "".join(f"{name}: {value}\n" for name, value in fields)
+
+
+def write_external_file(dist_info: str, fields: Fields) -> None:
+    """Write ``EXTERNAL`` into a prepared ``.dist-info`` directory."""
+    with open(os.path.join(dist_info, EXTERNAL_FILE), "w", encoding="utf-8") as handle:
+        handle.write(external_file_text(fields))
+
+
+def _say_where(fields: Fields, mode: str, wheel: str) -> None:
+    """Tell the builder where the fields went (the frontend shows backend output)."""
+    count = sum(1 for name, _ in fields if name == REQUIRES_FIELD)
+    noun = "dependency" if count == 1 else "dependencies"
+    if mode == "core":
+        where = "METADATA (PEP 725 fields: PyPI refuses them until the PEP is accepted)"
+    else:
+        where = (
+            f"{EXTERNAL_FILE} in the .dist-info directory; METADATA is unchanged "
+            f"(-C{METADATA_SETTING}=core puts them in METADATA instead)"
+        )
+    print(f"extdeps: {count} run-time external {noun} of {wheel}: {where}", file=sys.stderr)
 
 
 def patch_metadata_file(path: str | os.PathLike[str], fields: Fields) -> None:
@@ -444,7 +536,7 @@ class Wrapper:
         return load_project(".")
 
     def _fields(self, project: Project, settings: Mapping[str, Any]) -> list[tuple[str, str]]:
-        if not _metadata_enabled(settings):
+        if metadata_mode(settings) == "off":
             return []
         return metadata_fields(project.external)
 
@@ -471,7 +563,11 @@ class Wrapper:
             fields = self._fields(self._project(), ours)
             name: str = getattr(self.backend, hook)(metadata_directory, theirs)
             if fields:
-                patch_metadata_file(os.path.join(metadata_directory, name, "METADATA"), fields)
+                directory = os.path.join(metadata_directory, name)
+                if metadata_mode(ours) == "core":
+                    patch_metadata_file(os.path.join(directory, "METADATA"), fields)
+                else:
+                    write_external_file(directory, fields)
             return name
 
     def prepare_metadata_for_build_wheel(
@@ -505,7 +601,9 @@ class Wrapper:
                 raise SystemExit(message)
             name: str = getattr(self.backend, hook)(wheel_directory, theirs, metadata_directory)
             if fields:
-                rewrite_wheel(os.path.join(wheel_directory, name), fields)
+                mode = metadata_mode(ours)
+                rewrite_wheel(os.path.join(wheel_directory, name), fields, into=mode)
+                _say_where(fields, mode, name)
             return name
 
     def build_wheel(
@@ -529,7 +627,9 @@ class Wrapper:
             ours, theirs = split_settings(config_settings)
             fields = self._fields(self._project(), ours)
             name: str = self.backend.build_sdist(sdist_directory, theirs)
-            if fields:
+            # an sdist carries pyproject.toml's [external]; PKG-INFO gets the
+            # fields only when asked for (PyPI refuses them until PEP 725 is accepted)
+            if fields and metadata_mode(ours) == "core":
                 rewrite_sdist(os.path.join(sdist_directory, name), fields)
             return name
 

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
 __all__ = [
+    "EXTERNAL_FILE",
     "PROVIDES_FIELD",
     "REQUIRES_FIELD",
     "external_from_metadata",
@@ -29,6 +30,9 @@ __all__ = [
 ]
 
 REQUIRES_FIELD = "Requires-External-Dep"
+# The file in a wheel's .dist-info directory that holds the two fields when they
+# are not in METADATA (the build wrappers' default: see metadata-decisions.md)
+EXTERNAL_FILE = "EXTERNAL"
 PROVIDES_FIELD = "Provides-External-Extra"
 _EXTRA_RE = LazyPattern(r"""extra\s*==\s*['"]([^'"]+)['"]""")
 
