@@ -1,8 +1,9 @@
 """``extdeps metadata``: the core metadata fields a build backend adds for a project.
 
-One ``Field: value`` line each, as they go into a wheel's ``METADATA`` and an
-sdist's ``PKG-INFO`` (PEP 725): ``Provides-External-Extra`` for each extra of
-``optional-dependencies``, then ``Requires-External-Dep`` for ``dependencies``
+One ``Field: value`` line each, as the build wrappers record them: in a wheel's
+``.dist-info/EXTERNAL`` by default, or in ``METADATA`` and the sdist's
+``PKG-INFO`` with ``-Cextdeps-metadata=core`` (PEP 725):
+``Provides-External-Extra`` for each extra of ``optional-dependencies``, then ``Requires-External-Dep`` for ``dependencies``
 and for each optional requirement with ``extra == '<name>'`` joined to its
 marker. Build, host and dependency-group requirements never go into metadata.
 """
@@ -49,7 +50,8 @@ def cmd_metadata(args: Namespace) -> int:
 
 def register(sub: Any) -> None:
     parser = sub.add_parser(
-        "metadata", help="print the core metadata fields a build backend adds (PEP 725)"
+        "metadata",
+        help="print the Requires-External-Dep / Provides-External-Extra lines a build records",
     )
     add_path_argument(parser)
     parser.add_argument("--json", action="store_true", help="print one JSON document")
