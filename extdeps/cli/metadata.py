@@ -3,9 +3,10 @@
 One ``Field: value`` line each, as the build wrappers record them: in a wheel's
 ``.dist-info/EXTERNAL`` by default, or in ``METADATA`` and the sdist's
 ``PKG-INFO`` with ``-Cextdeps-metadata=core`` (PEP 725):
-``Provides-External-Extra`` for each extra of ``optional-dependencies``, then ``Requires-External-Dep`` for ``dependencies``
-and for each optional requirement with ``extra == '<name>'`` joined to its
-marker. Build, host and dependency-group requirements never go into metadata.
+``Provides-External-Extra`` for each extra of ``optional-dependencies``, then
+``Requires-External-Dep`` for ``dependencies`` and for each optional requirement
+with ``extra == '<name>'`` joined to its marker. Build, host and dependency-group
+requirements never go into metadata.
 """
 
 from __future__ import annotations
