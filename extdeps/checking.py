@@ -269,7 +269,10 @@ class _Checker:
         self.mapping = choices.mapping
         self.probes = probes
         self.thorough = thorough
-        self.prober = Prober(system)
+        # in a conda or pixi environment, a build sees the environment's files only
+        conda = choices.detection.ecosystem == "conda-forge"
+        prefix = system.environ.get("CONDA_PREFIX") if conda else None
+        self.prober = Prober(system, prefix=prefix)
         manager = self.mapping.package_manager(choices.detection.package_manager)
         self.manager = manager
         db = read_package_db(manager.name, system)

@@ -49,8 +49,11 @@ Answer = tuple[bool | None, str | None, str]
 class PkgConfig:
     """pkg-config on one system; answers are remembered for the run and on disk."""
 
-    def __init__(self, system: System) -> None:
+    def __init__(self, system: System, *, libdir: list[str] | None = None) -> None:
+        """``libdir`` replaces pkg-config's default search path (``PKG_CONFIG_LIBDIR``),
+        as in an environment whose own modules are the only ones a build uses."""
         self.system = system
+        self.libdir = libdir
         self._tool: str | bool | None = False  # False: not looked up yet
         self._path: list[str] | str | None = None
         self._answers: dict[str, Answer] = {}
@@ -77,7 +80,7 @@ class PkgConfig:
             return self._path
         env = self.system.environ
         dirs = [d for d in env.get("PKG_CONFIG_PATH", "").split(os.pathsep) if d]
-        libdir = env.get("PKG_CONFIG_LIBDIR")
+        libdir = os.pathsep.join(self.libdir) if self.libdir else env.get("PKG_CONFIG_LIBDIR")
         if libdir is not None:
             dirs += [d for d in libdir.split(os.pathsep) if d]
         else:
@@ -126,6 +129,7 @@ class PkgConfig:
         parts = [
             self.system.fingerprint(tool),
             repr([env.get(v) for v in _VARIABLES]),
+            repr(self.libdir),
             self.system.fingerprint(*(self.system.path(d) for d in path)),
         ]
         seen: dict[str, None] = {}
@@ -193,7 +197,8 @@ class PkgConfig:
             return
         names = [m for m, _ in to_ask]
         answers: dict[str, Answer] = {}
-        done = self.system.run([tool, "--modversion", *names])
+        extra = {"PKG_CONFIG_LIBDIR": os.pathsep.join(self.libdir)} if self.libdir else None
+        done = self.system.run([tool, "--modversion", *names], env=extra)
         self.runs += 1
         lines = done.stdout.splitlines()
         if done.ok and len(lines) == len(names):
@@ -206,7 +211,7 @@ class PkgConfig:
             answers[names[0]] = _failed(names[0], done.stderr)
         else:
             for name in names:  # one of them is broken: find which, asking each alone
-                one = self.system.run([tool, "--modversion", name])
+                one = self.system.run([tool, "--modversion", name], env=extra)
                 self.runs += 1
                 if one.ok:
                     version = one.stdout.strip()

@@ -43,7 +43,16 @@ _LIB_DIRS = (
     "/lib/aarch64-linux-gnu",
     "/usr/lib/aarch64-linux-gnu",
 )
-_INCLUDE_DIRS = ("/usr/include", "/usr/local/include")
+# the compilers' default include path: multiarch directories first, as GCC and Clang
+# search them on Debian and Ubuntu (curl, gmp, libffi, ... put headers there)
+_INCLUDE_DIRS = (
+    "/usr/local/include/x86_64-linux-gnu",
+    "/usr/local/include/aarch64-linux-gnu",
+    "/usr/local/include",
+    "/usr/include/x86_64-linux-gnu",
+    "/usr/include/aarch64-linux-gnu",
+    "/usr/include",
+)
 _VERSION_RE = LazyPattern(r"(?<![\w.])v?(\d+(?:\.\d+)+[a-z0-9]*)")
 
 
@@ -76,9 +85,18 @@ class Evidence(Record):
 class Prober:
     """Runs the upstream probes on one system, remembering results within a check."""
 
-    def __init__(self, system: System) -> None:
+    def __init__(self, system: System, *, prefix: str | None = None) -> None:
+        """``prefix``: an environment (conda, pixi) whose own headers, libraries and
+        pkg-config modules are the only ones a build in it uses; the system's then
+        do not count."""
         self.system = system
-        self.pkgconfig = PkgConfig(system)
+        self.prefix = prefix
+        libdir = (
+            [os.path.join(prefix, "lib", "pkgconfig"), os.path.join(prefix, "share", "pkgconfig")]
+            if prefix
+            else None
+        )
+        self.pkgconfig = PkgConfig(system, libdir=libdir)
         self._ld_cache: set[str] | str | None = None
         self._exe_versions: dict[str, Evidence] = {}
 
@@ -113,7 +131,7 @@ class Prober:
         if self._ld_cache is not None:
             return self._ld_cache
         names: set[str] = set()
-        if self.system.root in ("", "/"):
+        if self.system.root in ("", "/") and self.prefix is None:
             key = self.system.fingerprint("/etc/ld.so.cache")
             cached = self.system.cache.get("ldconfig", key)
             if isinstance(cached, list):
@@ -131,10 +149,10 @@ class Prober:
                                 names.add(name)
                         self.system.cache.put("ldconfig", key, sorted(names), keep=2)
         dirs = [d for d in self.system.environ.get("LD_LIBRARY_PATH", "").split(os.pathsep) if d]
-        prefix = self.system.environ.get("CONDA_PREFIX")
+        prefix = self.prefix or self.system.environ.get("CONDA_PREFIX")
         if prefix:
             dirs.append(os.path.join(prefix, "lib"))
-        for directory in (*dirs, *_LIB_DIRS):
+        for directory in (*dirs, *(() if self.prefix else _LIB_DIRS)):
             try:
                 names.update(os.listdir(self.system.path(directory)))
             except OSError:
@@ -162,9 +180,11 @@ class Prober:
             for d in env.get(var, "").split(os.pathsep)
             if d
         ]
-        if env.get("CONDA_PREFIX"):
-            dirs.append(os.path.join(env["CONDA_PREFIX"], "include"))
-        dirs.extend(_INCLUDE_DIRS)
+        prefix = self.prefix or env.get("CONDA_PREFIX")
+        if prefix:
+            dirs.append(os.path.join(prefix, "include"))
+        if self.prefix is None:
+            dirs.extend(_INCLUDE_DIRS)
         for name in names:
             for directory in dirs:
                 if os.path.exists(os.path.join(self.system.path(directory), name)):
