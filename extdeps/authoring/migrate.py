@@ -329,11 +329,11 @@ def _replace_string(array: Array, index: int, old: Any, new: str) -> None:
 
 def _import_tomlkit() -> Any:
     try:
-        import tomlkit  # noqa: PLC0415 - optional dependency, needed by migrate only
-    except ModuleNotFoundError:
+        import tomlkit  # noqa: PLC0415 - needed by migrate only
+    except ModuleNotFoundError:  # pragma: no cover - a core dependency; a broken install
         raise ExtdepsError(
-            "migrate needs the 'tomlkit' package to edit TOML without losing comments",
-            hint="pip install 'extdeps[author]'",
+            "migrate needs tomlkit, a dependency of extdeps, to edit TOML keeping comments",
+            hint="reinstall extdeps: pip install --force-reinstall extdeps",
         ) from None
     return tomlkit
 
