@@ -75,6 +75,23 @@ def test_other_documents_schema() -> None:
     Probes.from_document(_load(DATA / "probes.json")).validate()
 
 
+def test_python_packages_document() -> None:
+    """Every name verified: each entry has its evidence record, each ecosystem key
+    is a shipped mapping (a release or a family)."""
+    from extdeps.data.files import load_python_packages
+
+    document = _load(DATA / "python-packages.json")
+    assert _errors(_validator("python-packages.schema.json"), document) == []
+    evidence = _load(DATA / "verification" / "python-packages-evidence.json")["status"]
+    ecosystems = {p.name.removesuffix(".mapping.json") for p in MAPPINGS}
+    for name, names in load_python_packages().items():
+        for ecosystem, package in names.items():
+            assert ecosystem in ecosystems, (name, ecosystem)
+            status = evidence.get(name, {}).get(ecosystem)
+            assert status is not None, f"{name}/{ecosystem}: no evidence record"
+            assert (package is None) == (status != "confirmed"), (name, ecosystem, status)
+
+
 def _registry() -> Registry:
     return Registry.from_document(_load(DATA / "registry.json"))
 

@@ -24,6 +24,7 @@ __all__ = [
     "describe_limit",
     "load_derived",
     "load_json",
+    "load_python_packages",
     "open_regular",
     "read_bounded",
 ]
@@ -165,3 +166,30 @@ def parse_json_bytes(raw: bytes, path: str) -> Any:
         raise MappingError(
             f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}", source=str(path)
         ) from None
+
+
+def load_python_packages(path: str | None = None) -> dict[str, dict[str, str | None]]:
+    """``python-packages.json``: PyPI name -> ecosystem -> that ecosystem's package
+    (verified names; None where the ecosystem has none or nobody could confirm one)."""
+    file = path or os.path.join(data_dir(), "python-packages.json")
+    if not os.path.exists(file):
+        return {}
+    document = load_json(file)
+    packages = document.get("packages") if isinstance(document, dict) else None
+    if not isinstance(packages, dict):
+        raise MappingError("expected a table", source=file, key="packages")
+    out: dict[str, dict[str, str | None]] = {}
+    for name, names in packages.items():
+        if not isinstance(name, str) or not isinstance(names, dict):
+            raise MappingError(
+                "expected a table of ecosystems", source=file, key=f"packages.{name}"
+            )
+        for ecosystem, value in names.items():
+            if value is not None and not (isinstance(value, str) and value):
+                raise MappingError(
+                    "expected a package name or null",
+                    source=file,
+                    key=f"packages.{name}.{ecosystem}",
+                )
+        out[name] = dict(names)
+    return out
