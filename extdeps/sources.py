@@ -528,3 +528,133 @@ def load_source(path: str) -> Project:
     if path.rstrip("/").endswith(".dist-info") and os.path.isdir(path):
         return project_from_dist_info(path)
     return load_cached(path)
+
+
+# -- the files of a project, for recipes ----------------------------------------------
+
+
+class ProjectFiles:
+    """The files of a project as a packager sees them: a source directory or an
+    sdist (read in memory, never unpacked). Names are relative POSIX paths."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.archive = path if path.endswith(SDIST_SUFFIXES) and not os.path.isdir(path) else None
+        self.root = (
+            None
+            if self.archive
+            else (path if os.path.isdir(path) else os.path.dirname(path) or ".")
+        )
+        self._names: list[str] | None = None
+        self._prefix = ""
+
+    def names(self) -> list[str]:
+        """Every regular file's name, relative to the project root, sorted."""
+        if self._names is None:
+            self._names = self._archive_names() if self.archive else self._directory_names()
+        return self._names
+
+    def _directory_names(self) -> list[str]:
+        assert self.root is not None
+        out: list[str] = []
+        for directory, dirs, files in os.walk(self.root):
+            dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "__pycache__")
+            relative = os.path.relpath(directory, self.root)
+            for file in files:
+                name = file if relative == "." else f"{relative}/{file}".replace(os.sep, "/")
+                out.append(name)
+                if len(out) > _MAX_MEMBERS:
+                    raise InputError(f"more than {_MAX_MEMBERS} files", source=self.root)
+        return sorted(out)
+
+    def _archive_names(self) -> list[str]:
+        assert self.archive is not None
+        names: list[str] = []
+        for member in self._members():
+            parts = [p for p in member.split("/") if p not in ("", ".")]
+            if len(parts) < 2:
+                continue
+            self._prefix = parts[0]
+            names.append("/".join(parts[1:]))
+        return sorted(set(names))
+
+    def _members(self) -> list[str]:
+        """Regular-file member names of the sdist (bounded like _read_sdist)."""
+        import tarfile  # noqa: PLC0415
+        import zipfile  # noqa: PLC0415
+
+        from extdeps.data.files import open_regular  # noqa: PLC0415
+
+        assert self.archive is not None
+        out: list[str] = []
+        with open_regular(self.archive, InputError) as raw:
+            try:
+                if self.archive.endswith(".zip"):
+                    with zipfile.ZipFile(raw) as zf:
+                        out = [i.filename for i in zf.infolist() if not i.is_dir()]
+                else:
+                    with tarfile.open(fileobj=raw, mode="r:*") as tf:
+                        while (member := tf.next()) is not None:
+                            tf.members = []  # type: ignore[attr-defined]
+                            if member.isfile():
+                                out.append(member.name)
+                            if len(out) > _MAX_MEMBERS or tf.offset > _MAX_EXPANDED:
+                                raise InputError("this sdist is too large", source=self.archive)
+            except (tarfile.TarError, zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+                raise InputError(
+                    f"not a readable sdist archive: {_reason(exc)}", source=self.archive
+                ) from None
+        return out
+
+    def read(self, name: str, limit: int = 4 << 20) -> bytes:
+        """One file's bytes (at most ``limit``), or an :class:`InputError`."""
+        if name not in self.names():
+            raise InputError(f"no file {name!r} in this project", source=self.path)
+        if self.root is not None:
+            return read_file_bytes(os.path.join(self.root, name), limit, what=name)
+        import tarfile  # noqa: PLC0415
+        import zipfile  # noqa: PLC0415
+
+        from extdeps.data.files import open_regular  # noqa: PLC0415
+
+        assert self.archive is not None
+        wanted = f"{self._prefix}/{name}"
+        with open_regular(self.archive, InputError) as raw:
+            try:
+                if self.archive.endswith(".zip"):
+                    with zipfile.ZipFile(raw) as zf, zf.open(wanted) as handle:
+                        return _bounded_member(handle, limit, name, self.archive)
+                with tarfile.open(fileobj=raw, mode="r:*") as tf:
+                    while (member := tf.next()) is not None:
+                        tf.members = []  # type: ignore[attr-defined]
+                        parts = [p for p in member.name.split("/") if p not in ("", ".")]
+                        if member.isfile() and "/".join(parts) == wanted:
+                            extracted = tf.extractfile(member)
+                            assert extracted is not None
+                            return _bounded_member(extracted, limit, name, self.archive)
+            except (tarfile.TarError, zipfile.BadZipFile, KeyError, OSError, EOFError) as exc:
+                raise InputError(
+                    f"cannot read {name} from this sdist: {_reason(exc)}", source=self.archive
+                ) from None
+        raise InputError(f"no file {name!r} in this sdist", source=self.archive)
+
+    def sha256(self) -> str | None:
+        """The sdist's SHA-256 (None for a directory)."""
+        return _digest(self.archive, "sha256") if self.archive else None
+
+
+def _digest(path: str, algorithm: str) -> str:
+    import hashlib  # noqa: PLC0415
+
+    from extdeps.data.files import open_regular  # noqa: PLC0415
+
+    digest = hashlib.new(algorithm)
+    with open_regular(path, InputError) as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def file_digests(path: str) -> dict[str, str]:
+    """SHA-256 and SHA-512 of a file (an sdist a recipe names)."""
+    return {"sha256": _digest(path, "sha256"), "sha512": _digest(path, "sha512")}

@@ -177,7 +177,8 @@ def test_tomlkit_missing(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "tomlkit", None)
     with pytest.raises(ExtdepsError) as info:
         migrate_text('[external]\nbuild-requires = ["virtual:compiler/c"]\n')
-    assert info.value.hint is not None and "reinstall extdeps" in info.value.hint
+    assert info.value.hint is not None
+    assert "reinstall extdeps" in info.value.hint
 
 
 # -- the command --------------------------------------------------------------------

@@ -18,7 +18,7 @@ __all__ = ["FORMATS", "render_recipe"]
 FORMATS: dict[str, tuple[str | None, str, str, str]] = {
     "conda-forge": ("conda-forge", "recipe.yaml", "conda", "render_conda_forge"),
     "conda-forge-meta": ("conda-forge", "meta.yaml", "conda", "render_conda_forge_meta"),
-    "debian": ("debian", "debian/control", "debian", "render_debian"),
+    "debian": ("debian", "debian/", "debian", "render_debian"),
     "fedora": ("fedora", "{name}.spec", "rpm", "render_fedora"),
     "arch": ("arch", "PKGBUILD", "arch_alpine", "render_arch"),
     "alpine": ("alpine", "APKBUILD", "arch_alpine", "render_alpine"),
@@ -28,11 +28,14 @@ FORMATS: dict[str, tuple[str | None, str, str, str]] = {
 }
 
 
-def render_recipe(fmt: str, recipe: RecipeData) -> str:
-    """The text of a recipe in format ``fmt`` (a key of :data:`FORMATS`)."""
+def render_recipe(fmt: str, recipe: RecipeData) -> dict[str, str]:
+    """The files of a recipe in format ``fmt`` (a key of :data:`FORMATS`): relative
+    path -> text. A one-file format gets its default file name."""
     import importlib  # noqa: PLC0415 - only for this command
 
-    _, _, module, function = FORMATS[fmt]
+    _, filename, module, function = FORMATS[fmt]
     renderer = getattr(importlib.import_module(f"extdeps.recipes.{module}"), function)
-    text: str = renderer(recipe)
-    return text
+    rendered: str | dict[str, str] = renderer(recipe)
+    if isinstance(rendered, str):
+        return {filename.format(name=recipe.normalized): rendered}
+    return rendered

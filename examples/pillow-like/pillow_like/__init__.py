@@ -1,0 +1,1 @@
+"""The pillow-like example of extdeps: its metadata is the point, not its code."""

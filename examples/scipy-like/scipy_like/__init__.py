@@ -1,0 +1,1 @@
+"""The scipy-like example of extdeps: its metadata is the point, not its code."""

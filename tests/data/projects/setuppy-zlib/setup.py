@@ -1,0 +1,7 @@
+from setuptools import Extension, setup
+
+setup(
+    ext_modules=[
+        Extension("setuppy_zlib._crc", sources=["src/crc.c"], libraries=["z"]),
+    ],
+)
