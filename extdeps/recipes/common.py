@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from extdeps.recipes.model import WRAPPED, RecipeData, RecipeDep
@@ -123,6 +123,32 @@ def driver_note(dep: RecipeDep, comment: str = "#") -> str | None:
 
 def todo_marker(dep: RecipeDep, comment: str = "#") -> str:
     return f"{comment} {TODO}: {dep.url} applies only when {dep.requirement.marker}"
+
+
+def usable(
+    deps: Iterable[RecipeDep],
+    applies: Callable[[RecipeDep], bool | None],
+    comments: list[str],
+    comment: str = "#",
+) -> Iterator[RecipeDep]:
+    """The dependencies a format can name a package for, in order. The rest become
+    comments: drivers a note, unmapped ones a TODO; a dependency whose marker the
+    format cannot express (``applies`` gives None) is kept with a TODO beside it,
+    one that never applies (False) is dropped."""
+    for dep in deps:
+        note = driver_note(dep, comment)
+        if note:
+            comments.append(note)
+            continue
+        applies_here = applies(dep)
+        if applies_here is False:
+            continue
+        if not dep.packages:
+            comments.append(todo_unmapped(dep, comment))
+            continue
+        if applies_here is None:
+            comments.append(todo_marker(dep, comment))
+        yield dep
 
 
 def extra_note(dep: RecipeDep, comment: str = "#") -> str | None:

@@ -21,12 +21,10 @@ from typing import Any
 from extdeps.recipes.common import (
     TODO,
     applies_on,
-    driver_note,
     patch_text,
     pyproject_edits,
-    todo_marker,
     todo_python,
-    todo_unmapped,
+    usable,
 )
 from extdeps.recipes.model import Person, RecipeData, RecipeDep
 
@@ -178,21 +176,8 @@ def _collect(
     relations: list[str] = []
     comments: list[str] = []
     for category in categories:
-        for dep in recipe.in_category(category):  # type: ignore[arg-type]
-            if bool(dep.extra) != extras:
-                continue
-            note = driver_note(dep)
-            if note:
-                comments.append(note)
-                continue
-            applies = _applies(dep)
-            if applies is False:
-                continue
-            if not dep.packages:
-                comments.append(todo_unmapped(dep))
-                continue
-            if applies is None:
-                comments.append(todo_marker(dep))
+        chosen = [d for d in recipe.in_category(category) if bool(d.extra) == extras]  # type: ignore[arg-type]
+        for dep in usable(chosen, _applies, comments):
             relations += _relation(dep)
     return list(dict.fromkeys(relations)), comments
 

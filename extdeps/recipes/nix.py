@@ -17,11 +17,9 @@ from typing import Any
 from extdeps.recipes.common import (
     TODO,
     applies_on,
-    driver_note,
-    todo_marker,
     todo_python,
-    todo_unmapped,
     unwrap_replacements,
+    usable,
 )
 from extdeps.recipes.model import RecipeData, RecipeDep
 
@@ -65,21 +63,8 @@ def render_nix(recipe: RecipeData) -> str:
     optional: dict[str, list[str]] = {}
     comments: list[str] = []
     built_in: list[str] = []
-    for dep in recipe.deps:
-        if dep.compiler in _STDENV:
-            continue
-        note = driver_note(dep)
-        if note:
-            comments.append(note)
-            continue
-        applies = _applies(dep)
-        if applies is False:
-            continue
-        if not dep.packages:
-            comments.append(todo_unmapped(dep))
-            continue
-        if applies is None:
-            comments.append(todo_marker(dep))
+    wanted = [d for d in recipe.deps if d.compiler not in _STDENV]
+    for dep in usable(wanted, _applies, comments):
         if dep.category == "run" and dep.extra:
             optional.setdefault(dep.extra, []).extend(dep.packages)
             continue

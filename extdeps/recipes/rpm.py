@@ -18,11 +18,9 @@ import time
 from extdeps.recipes.common import (
     TODO,
     applies_on,
-    driver_note,
     rpm_text,
-    todo_marker,
-    todo_unmapped,
     unwrap_patch,
+    usable,
 )
 from extdeps.recipes.model import RecipeData, RecipeDep
 
@@ -58,21 +56,8 @@ def _packages(
     names: list[str] = []
     comments: list[str] = []
     for category in categories:
-        for dep in recipe.in_category(category):  # type: ignore[arg-type]
-            if bool(dep.extra) != extras:
-                continue
-            note = driver_note(dep)
-            if note:
-                comments.append(note)
-                continue
-            applies = _applies(dep)
-            if applies is False:
-                continue
-            if not dep.packages:
-                comments.append(todo_unmapped(dep))
-                continue
-            if applies is None:
-                comments.append(todo_marker(dep))
+        chosen = [d for d in recipe.in_category(category) if bool(d.extra) == extras]  # type: ignore[arg-type]
+        for dep in usable(chosen, _applies, comments):
             names += dep.packages
     return list(dict.fromkeys(names)), comments
 
