@@ -131,6 +131,21 @@ def test_pkg_config_broken_module_among_the_wanted(tmp_path: Path, pkgconfig_dir
     found, _, detail = pkg.answer("broken")
     assert found is False
     assert "nowhere" in detail
+    assert pkg.runs == 2  # the batch, then the good one again
+
+
+@pytest.mark.system
+def test_pkg_config_version_conflict_among_the_wanted(tmp_path: Path, pkgconfig_dir: Path) -> None:
+    """Errors that name none of the asked-for modules: each is asked alone."""
+    _pc(pkgconfig_dir, "top", "1.0", requires="base >= 2.0")
+    _pc(pkgconfig_dir, "base", "1.5")
+    _pc(pkgconfig_dir, "good", "1.0")
+    pkg = PkgConfig(_system(tmp_path, PKG_CONFIG_PATH=str(pkgconfig_dir), PKG_CONFIG_LIBDIR=""))
+    pkg.expect(["good", "top"])
+    assert pkg.answer("good")[:2] == (True, "1.0")
+    found, _, detail = pkg.answer("top")
+    assert found is False
+    assert detail.startswith("pkg-config module top is not usable: ")
     assert pkg.runs == 3  # the batch, then each of the two alone
 
 

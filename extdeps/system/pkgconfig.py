@@ -5,9 +5,11 @@ pkg-config's search path: ``PKG_CONFIG_PATH``, then ``PKG_CONFIG_LIBDIR`` or
 the tool's own default (``pkg-config --variable pc_path pkg-config``, asked once
 and remembered per tool). A module with no file is missing without running
 anything. The modules that have a file are asked for in one
-``pkg-config --modversion A B ...``; pkg-config answers all or nothing, so when
-that fails (one of them is broken: a missing ``Requires``, bad syntax) each of
-them is asked alone, which names the broken one. Modules that only another
+``pkg-config --modversion A B ...``; pkg-config answers all or nothing. When
+that fails because some of them require a module that is not there, its errors
+name them (``required by 'A'``) and the rest are asked again in one more call;
+when the errors name none of them (bad syntax, a version conflict), each is asked
+alone, which names the broken one. Modules that only another
 file's ``Provides:`` declares are not found (pkgconf's extension, unused by the
 distributions extdeps maps).
 
@@ -210,7 +212,24 @@ class PkgConfig:
         elif len(names) == 1:
             answers[names[0]] = _failed(names[0], done.stderr)
         else:
-            for name in names:  # one of them is broken: find which, asking each alone
+            named = _named_broken(names, done.stderr)
+            rest = [n for n in names if n not in named]
+            if named and rest:  # the rest asked again, once
+                again = self.system.run([tool, "--modversion", *rest], env=extra)
+                self.runs += 1
+                found = again.stdout.splitlines()
+                if again.ok and len(found) == len(rest):
+                    for name, text in named.items():
+                        answers[name] = _failed(name, text)
+                    for name, line in zip(rest, found, strict=True):
+                        answers[name] = (True, line.strip() or None, _detail(name, line.strip()))
+            elif named:
+                for name, text in named.items():
+                    answers[name] = _failed(name, text)
+        if len(answers) < len(names):
+            for name in names:  # still unsure which is broken: ask each alone
+                if name in answers:
+                    continue
                 one = self.system.run([tool, "--modversion", name], env=extra)
                 self.runs += 1
                 if one.ok:
@@ -225,6 +244,18 @@ class PkgConfig:
             self._answers[name] = answer
             if key is not None and answer[0] is not None:
                 self.system.cache.put("pkg-config", key, list(answer), keep=512)
+
+
+def _named_broken(names: list[str], stderr: str) -> dict[str, str]:
+    """The asked-for modules pkg-config's errors name as broken (``required by
+    'X'``), each with its error lines; empty when the errors name none of them."""
+    out: dict[str, str] = {}
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    for name in names:
+        mine = [line for line in lines if f"required by '{name}'" in line]
+        if mine:
+            out[name] = "\n".join(mine)
+    return out
 
 
 def _detail(module: str, version: str) -> str:
