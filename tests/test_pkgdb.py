@@ -9,6 +9,7 @@ import pytest
 
 from extdeps.system.machine import System
 from extdeps.system.pkgdb import (
+    DpkgStatus,
     PackageDB,
     parse_apk_installed,
     parse_dpkg_status,
@@ -99,17 +100,42 @@ def test_dpkg_reader_on_fake_root(tmp_path: Path) -> None:
     system = System(root=str(tmp_path), environ={}, cache_dir=str(tmp_path / "cache"))
     db = read_package_db("apt", system)
     assert isinstance(db, PackageDB)
-    assert db.upstream(db.packages["zlib1g-dev"]) == "1.2.13"
-    # a second read comes from the cache, with the same result
-    again = read_package_db(
-        "apt", System(root=str(tmp_path), environ={}, cache_dir=str(tmp_path / "cache"))
-    )
-    assert isinstance(again, PackageDB)
-    assert again.names() == db.names() == ["libc6-dev", "zlib1g-dev"]
-    hit = again.get("libc-dev")
+    hit = db.get("zlib1g-dev")
+    assert hit is not None
+    assert db.upstream(hit[0]) == "1.2.13"
+    assert db.names() == ["libc6-dev", "zlib1g-dev"]
+    hit = db.get("libc-dev")
     assert hit is not None
     assert hit[0].version == "2.36-9+deb12u4"
-    assert (tmp_path / "cache" / "dpkg.marshal").exists()
+    assert db.get("cron") is None
+    assert db.get("half") is None
+    assert db.get("libc") is None  # a prefix of a provided name is not that name
+    # the file is read as it is, never a cached parse of it
+    assert not (tmp_path / "cache").exists()
+
+
+def _every_answer(db: PackageDB, names: list[str]) -> dict[str, object]:
+    out: dict[str, object] = {}
+    for name in names:
+        hit = db.get(name)
+        out[name] = None if hit is None else (hit[0].name, hit[0].version, hit[0].provides, hit[1])
+    return out
+
+
+def test_dpkg_lookups_agree_with_a_full_parse() -> None:
+    """On this machine's own status file (when it has one), asking package by
+    package gives what parsing the whole file gives, for every package and
+    every provided name, plus names that are not there."""
+    path = Path("/var/lib/dpkg/status")
+    if not path.is_file():
+        pytest.skip("no dpkg status file on this machine")
+    data = path.read_bytes()
+    full = PackageDB("dpkg", "status", parse_dpkg_status(data.decode("utf-8", "replace")))
+    names = sorted(set(full.packages) | set(full.provided))
+    names += ["no-such-package", "lib", "libc", "python3"]
+    lazy = DpkgStatus("status", data)
+    assert _every_answer(lazy, names) == _every_answer(full, names)
+    assert lazy.names() == full.names()
 
 
 def test_dpkg_absent(tmp_path: Path) -> None:

@@ -17,9 +17,9 @@ from extdeps.system.machine import System
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping
-    from typing import Any
 
 __all__ = [
+    "DpkgStatus",
     "Package",
     "PackageDB",
     "parse_apk_installed",
@@ -56,66 +56,25 @@ class PackageDB:
         self.source = source
         self.packages: dict[str, Package] = {}
         self.provided: dict[str, list[Package]] = {}
-        self._rows: dict[str, list[Any]] = {}
-        self._provided_rows: dict[str, list[str]] = {}
         for package in packages:
             self.packages[package.name] = package
             for name in package.provides:
                 self.provided.setdefault(name, []).append(package)
 
-    def index(self) -> list[object]:
-        """The database as plain data for a cache: ``[rows, provided]`` with rows
-        ``{name: [version, provides]}`` and provided ``{name: [provider names]}``."""
-        rows: dict[str, list[object]] = {
-            name: [version, list(provides)] for name, (version, provides) in self._rows.items()
-        }
-        provided: dict[str, list[str]] = {k: list(v) for k, v in self._provided_rows.items()}
-        for package in self.packages.values():
-            rows[package.name] = [package.version, list(package.provides)]
-            for name in package.provides:
-                provided.setdefault(name, []).append(package.name)
-        return [rows, provided]
-
-    @classmethod
-    def from_index(cls, kind: str, source: str, index: object) -> PackageDB | None:
-        """From :meth:`index`'s data (records are built on first use); ``None`` when
-        the data does not have that shape."""
-        if type(index) is not list or len(index) != 2:
-            return None
-        rows, provided = index
-        if type(rows) is not dict or type(provided) is not dict:
-            return None
-        db = cls(kind, source, ())
-        db._rows = rows
-        db._provided_rows = provided
-        return db
-
     def names(self) -> list[str]:
         """Every installed package name, sorted."""
-        return sorted(set(self.packages) | set(self._rows))
-
-    def _materialize(self, name: str) -> Package | None:
-        package = self.packages.get(name)
-        row = self._rows.get(name) if package is None else None
-        if type(row) is list and len(row) == 2 and type(row[1]) is list:
-            package = Package(name=name, version=str(row[0]), provides=map(str, row[1]))
-            self.packages[name] = package
-        return package
+        return sorted(self.packages)
 
     def get(self, name: str) -> tuple[Package, str] | None:
         """The package installed under ``name``, or providing it: (package, how)."""
         # a spec may carry a conda build string or channel: keep the name part
         base = _before_any(name, "=<> ").split("::")[-1]
-        package = self._materialize(base)
+        package = self.packages.get(base)
         if package is not None:
             return package, "installed"
         providers = self.provided.get(base)
         if providers:
             return providers[0], f"provides {base}"
-        for provider in self._provided_rows.get(base, ()):
-            found = self._materialize(provider)
-            if found is not None:
-                return found, f"provides {base}"
         return None
 
     def upstream(self, package: Package) -> str:
@@ -198,18 +157,96 @@ def parse_dpkg_status(text: str) -> list[Package]:
     return out
 
 
+class DpkgStatus(PackageDB):
+    """dpkg's ``status`` file, asked one package at a time.
+
+    A check needs a handful of the thousands of packages the file lists, so each
+    question finds its stanzas with ``bytes.find`` instead of parsing the whole
+    file (or caching a parse of it): a few hundred microseconds, always reading
+    the file as it is now. Answers are those of :func:`parse_dpkg_status`.
+    """
+
+    def __init__(self, source: str, data: bytes) -> None:
+        super().__init__("dpkg", source, ())
+        self._data = data
+        self._asked: set[str] = set()
+
+    def _stanza(self, at: int) -> bytes:
+        data = self._data
+        start = data.rfind(b"\n\n", 0, at)
+        start = 0 if start < 0 else start + 2
+        end = data.find(b"\n\n", at)
+        return data[start : len(data) if end < 0 else end]
+
+    def _parse(self, at: int) -> Package | None:
+        text = self._stanza(at).decode("utf-8", "replace")
+        found = parse_dpkg_status(text)
+        return found[-1] if found else None
+
+    def _find(self, name: str) -> Package | None:
+        """The installed package ``name`` (the last stanza, as a full parse keeps)."""
+        needle = b"Package: " + name.encode("utf-8", "surrogateescape") + b"\n"
+        data = self._data
+        found = None
+        at = 0 if data.startswith(needle) else -1
+        if at < 0:
+            at = data.find(b"\n" + needle)
+            at = at + 1 if at >= 0 else -1
+        while at >= 0:
+            package = self._parse(at)
+            if package is not None and package.name == name:
+                found = package
+            nxt = data.find(b"\n" + needle, at + 1)
+            at = nxt + 1 if nxt >= 0 else -1
+        return found
+
+    def _providers(self, name: str) -> list[Package]:
+        """Installed packages whose ``Provides`` names ``name``, in file order."""
+        data = self._data
+        word = name.encode("utf-8", "surrogateescape")
+        out: list[Package] = []
+        at = data.find(word)
+        while at >= 0:
+            line = data.rfind(b"\n", 0, at) + 1
+            end = data.find(b"\n", at)
+            if data.startswith(b"Provides:", line):
+                value = data[line + 9 : len(data) if end < 0 else end].decode("utf-8", "replace")
+                if name in _dpkg_provides(value):
+                    package = self._parse(line)
+                    if package is not None and name in package.provides:
+                        out.append(package)
+            if end < 0:
+                break
+            at = data.find(word, end)
+        return out
+
+    def _learn(self, name: str) -> None:
+        if name in self._asked:
+            return
+        self._asked.add(name)
+        package = self._find(name)
+        if package is not None:
+            self.packages[name] = package
+        else:
+            self.provided[name] = self._providers(name)
+
+    def get(self, name: str) -> tuple[Package, str] | None:
+        self._learn(_before_any(name, "=<> ").split("::")[-1])
+        return super().get(name)
+
+    def names(self) -> list[str]:
+        return sorted({p.name for p in parse_dpkg_status(self._data.decode("utf-8", "replace"))})
+
+
 def _read_dpkg(system: System) -> PackageDB | str:
-    path = system.path("/var/lib/dpkg/status")
-    if not os.path.exists(path):
+    try:
+        with open(system.path("/var/lib/dpkg/status"), "rb") as handle:
+            data = handle.read()
+    except FileNotFoundError:
         return "no dpkg database (/var/lib/dpkg/status)"
-    key = system.fingerprint(path)
-    db = PackageDB.from_index("dpkg", "/var/lib/dpkg/status", system.cache.get("dpkg", key))
-    if db is not None:
-        return db
-    text = system.read_text("/var/lib/dpkg/status") or ""
-    db = PackageDB("dpkg", "/var/lib/dpkg/status", parse_dpkg_status(text))
-    system.cache.put("dpkg", key, db.index(), keep=4)
-    return db
+    except OSError as exc:
+        return f"cannot read the dpkg database (/var/lib/dpkg/status): {exc.strerror}"
+    return DpkgStatus("/var/lib/dpkg/status", data)
 
 
 # -- pacman -------------------------------------------------------------------
