@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 
@@ -21,8 +22,14 @@ def extdeps_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "extdeps"]
 
 
+Case = (
+    tuple[list[str], "dict[str, str] | None"]
+    | tuple[list[str], "dict[str, str] | None", "Callable[[], object]"]
+)
+
+
 def interleaved_medians(
-    cases: list[tuple[list[str], dict[str, str] | None]],
+    cases: list[Case],
     *,
     runs: int = 31,
     warmups: int = 3,
@@ -33,7 +40,8 @@ def interleaved_medians(
     The cases take turns, in a shuffled order each round, so that a slow spell
     of the machine (a shared host) falls on all of them alike instead of on
     whichever ran during it. The first rounds warm the page cache and
-    extdeps' own cache and are not counted.
+    extdeps' own cache and are not counted. A case's third item, when given,
+    runs (untimed) before each of its runs: to empty a cache directory, say.
     """
     import random  # noqa: PLC0415
     import statistics  # noqa: PLC0415
@@ -45,7 +53,9 @@ def interleaved_medians(
     for round_ in range(warmups + runs):
         shuffle(order)
         for i in order:
-            argv, env = cases[i]
+            argv, env = cases[i][0], cases[i][1]
+            if len(cases[i]) == 3:
+                cases[i][2]()  # type: ignore[misc]
             start = time.perf_counter()
             subprocess.run(
                 argv,

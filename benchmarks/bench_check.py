@@ -1,22 +1,38 @@
-"""Speed of map and check on a SciPy-shaped project, as ratios measured in one run.
+"""Speed of map and check, warm and cold, as ratios measured in one run.
 
-Targets (issues 4 and 5):
-- ``extdeps map`` <= 2.5x a bare ``python -c pass``;
-- ``extdeps check``, warm cache, median <= 4x a bare ``python -c pass`` (cold also shown);
-- ``extdeps check`` >= 10x faster than ``bindep`` on the equivalent Debian package list,
-  while checking more (versions, compilers, pkg-config, providers of virtuals).
+Each row is the median wall time of a command over a bare ``python -c pass`` in
+the same interpreter, the cases taking turns (see ``_common.interleaved_medians``).
+Targets (issues 4, 5 and 20):
 
-Run on a Debian machine: ``python benchmarks/bench_check.py`` (bindep from the
-``bench`` extra). Exits 1 when a target is missed.
+==============================================================  ========
+row                                                             target
+==============================================================  ========
+``map`` scipy-like                                              <= 2.5x
+``check`` scipy-like, warm cache                                <= 3x
+``check`` zlib-ext, cold: an empty cache directory every run    <= 4x
+``check`` zlib-ext, no cache (``EXTDEPS_CACHE_DIR=none``)       <= 4x
+``check`` on an sdist of zlib-ext (400 members), warm cache     <= 3x
+``show`` on that sdist, warm cache                              <= 3x
+``check`` on that sdist, no cache                               <= 4.5x
+``check`` zlib-ext, no cache, a broken ``.pc`` file on the      <= 5x, and at most one
+pkg-config path (a ``Requires:`` nothing provides)              process more than without
+``check`` >= 10x faster than ``bindep`` on the equivalent Debian package list
+(``bench`` extra), while checking more (versions, compilers, pkg-config, providers).
+==============================================================  ========
+
+Run on a Debian machine with the system packages of ``.ci/run``:
+``python benchmarks/bench_check.py``. Exits 1 when a target is missed.
 """
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import statistics
 import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 from pathlib import Path
@@ -24,7 +40,8 @@ from pathlib import Path
 from _common import extdeps_command, interleaved_medians
 
 REPO = Path(__file__).resolve().parent.parent
-PROJECT = REPO / "examples" / "scipy-like"
+SCIPY_LIKE = REPO / "examples" / "scipy-like"
+ZLIB_EXT = REPO / "examples" / "zlib-ext"
 BINDEP_LIST = (
     "gcc\ng++\ngfortran\nninja-build\npkgconf\nlibopenblas-dev\nliblapack-dev\npython3-dev\n"
 )
@@ -45,50 +62,139 @@ def wall(cmd: list[str], env: dict[str, str], runs: int = 31, cwd: str | None = 
     return statistics.median(times)
 
 
-def _verdict(ok: bool) -> str:
-    return "ok" if ok else "MISS"
+def make_sdist(directory: Path) -> Path:
+    """An sdist of examples/zlib-ext shaped like a real one: a top directory,
+    PKG-INFO, 400 source files (about 2 MB) and pyproject.toml after them."""
+    path = directory / "zlib_ext-1.0.tar.gz"
+    top = "zlib_ext-1.0"
+    with tarfile.open(path, "w:gz") as tf:
+
+        def add(name: str, data: bytes) -> None:
+            info = tarfile.TarInfo(f"{top}/{name}")
+            info.size = len(data)
+            info.mtime = 1_700_000_000
+            tf.addfile(info, io.BytesIO(data))
+
+        add("PKG-INFO", b"Metadata-Version: 2.4\nName: zlib-ext\nVersion: 1.0\n")
+        for i in range(400):
+            body = "".join(
+                f"static int f{i}_{j}(int x) {{ return x * {j} + {i}; }}\n" for j in range(120)
+            )
+            add(f"src/part{i:03}.c", body.encode())
+        add("pyproject.toml", (ZLIB_EXT / "pyproject.toml").read_bytes())
+    return path
+
+
+def count_processes(argv: list[str], env: dict[str, str]) -> int | None:
+    """Programs ``argv`` runs (itself not counted), through strace; None without it."""
+    strace = shutil.which("strace")
+    if strace is None:
+        return None
+    with tempfile.NamedTemporaryFile("r") as log:
+        subprocess.run(
+            [strace, "-f", "-qq", "-e", "trace=execve", "-e", "signal=none", "-o", log.name, *argv],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            check=False,
+        )
+        lines = [line for line in log.read().splitlines() if "execve(" in line and "= 0" in line]
+    return len(lines) - 1
 
 
 def main() -> int:
     python = sys.executable
     env = {**os.environ, "EXTDEPS_ECOSYSTEM": os.environ.get("EXTDEPS_ECOSYSTEM", "debian+12")}
     ok = True
-    with tempfile.TemporaryDirectory() as tmp:
-        env["EXTDEPS_CACHE_DIR"] = str(Path(tmp) / "cache")
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        warm_env = {**env, "EXTDEPS_CACHE_DIR": str(tmp / "warm")}
+        cold_dir = tmp / "cold"
+        cold_env = {**env, "EXTDEPS_CACHE_DIR": str(cold_dir)}
+        none_env = {**env, "EXTDEPS_CACHE_DIR": "none"}
+        broken = tmp / "pc"
+        broken.mkdir()
+        (broken / "zz-broken.pc").write_text(
+            "Name: zz-broken\nDescription: needs what nothing provides\nVersion: 1.0\n"
+            "Requires: no-such-module-anywhere\n"
+        )
+        broken_env = {
+            **none_env,
+            "PKG_CONFIG_PATH": os.pathsep.join(
+                filter(None, [str(broken), env.get("PKG_CONFIG_PATH")])
+            ),
+        }
+        sdist = str(make_sdist(tmp))
         extdeps = extdeps_command()
         print(f"command: {' '.join(extdeps)}")
-        check = [*extdeps, "check", str(PROJECT)]
-        bare, mapped, warm, cold = interleaved_medians(
-            [
-                ([python, "-c", "pass"], env),
-                ([*extdeps, "map", str(PROJECT), "--allow-unmapped"], env),
-                (check, env),
-                (check, {**env, "EXTDEPS_CACHE_DIR": "none"}),
-            ]
+
+        def empty_cold() -> None:
+            shutil.rmtree(cold_dir, ignore_errors=True)
+
+        zlib_check = [*extdeps, "check", str(ZLIB_EXT)]
+        cases = [
+            ("bare python -c pass", [python, "-c", "pass"], env, None, 0.0),
+            (
+                "map scipy-like",
+                [*extdeps, "map", str(SCIPY_LIKE), "--allow-unmapped"],
+                warm_env,
+                None,
+                2.5,
+            ),
+            (
+                "check scipy-like, warm cache",
+                [*extdeps, "check", str(SCIPY_LIKE)],
+                warm_env,
+                None,
+                3.0,
+            ),
+            ("check zlib-ext, empty cache dir", zlib_check, cold_env, empty_cold, 4.0),
+            ("check zlib-ext, no cache", zlib_check, none_env, None, 4.0),
+            ("check sdist, warm cache", [*extdeps, "check", sdist], warm_env, None, 3.0),
+            ("show sdist, warm cache", [*extdeps, "show", sdist], warm_env, None, 3.0),
+            ("check sdist, no cache", [*extdeps, "check", sdist], none_env, None, 4.5),
+            ("check zlib-ext, broken .pc, no cache", zlib_check, broken_env, None, 5.0),
+            (
+                "check scipy-like, no cache (shown)",
+                [*extdeps, "check", str(SCIPY_LIKE)],
+                none_env,
+                None,
+                0.0,
+            ),
+        ]
+        times = interleaved_medians(
+            [(argv, e, setup) if setup else (argv, e) for _, argv, e, setup, _ in cases]
         )
-        print(f"bare python -c pass:        {bare * 1000:7.1f} ms")
-        ratio = mapped / bare
-        ok &= ratio <= 2.5
-        print(
-            f"extdeps map (scipy-like):   {mapped * 1000:7.1f} ms = {ratio:.2f}x bare "
-            f"(target <= 2.5x) {_verdict(ratio <= 2.5)}"
-        )
-        ratio = warm / bare
-        ok &= ratio <= 4
-        print(
-            f"extdeps check, warm cache:  {warm * 1000:7.1f} ms = {ratio:.2f}x bare "
-            f"(target <= 4x) {_verdict(ratio <= 4)}"
-        )
-        print(f"extdeps check, cold cache:  {cold * 1000:7.1f} ms = {cold / bare:.2f}x bare")
+        bare = times[0]
+        print(f"{cases[0][0]:40} {bare * 1000:7.1f} ms")
+        for (label, _, _, _, target), seconds in zip(cases[1:], times[1:], strict=True):
+            ratio = seconds / bare
+            line = f"{label:40} {seconds * 1000:7.1f} ms = {ratio:5.2f}x bare"
+            if target:
+                hit = ratio <= target
+                ok &= hit
+                line += f" (target <= {target:g}x) {'ok' if hit else 'MISS'}"
+            print(line)
+        plain = count_processes(zlib_check, none_env)
+        with_broken = count_processes(zlib_check, broken_env)
+        if plain is None or with_broken is None:
+            print("processes: strace not installed, not counted")
+        else:
+            hit = with_broken <= plain + 1
+            ok &= hit
+            print(
+                f"processes of a cold check: {plain}; with a broken .pc file: {with_broken} "
+                f"(target: at most one more) {'ok' if hit else 'MISS'}"
+            )
         bindep = shutil.which("bindep") or str(Path(python).with_name("bindep"))
         if os.path.exists(bindep):
-            (Path(tmp) / "bindep.txt").write_text(BINDEP_LIST)
-            theirs = wall([bindep, "-b"], env, runs=5, cwd=tmp)
-            speedup = theirs / warm
+            (tmp / "bindep.txt").write_text(BINDEP_LIST)
+            theirs = wall([bindep, "-b"], env, runs=5, cwd=tmp_name)
+            speedup = theirs / times[2]
             ok &= speedup >= 10
             print(
-                f"bindep -b (same packages):  {theirs * 1000:7.1f} ms; extdeps check is "
-                f"{speedup:.1f}x faster (target >= 10x) {_verdict(speedup >= 10)}"
+                f"bindep -b (same packages): {theirs * 1000:7.1f} ms; extdeps check is "
+                f"{speedup:.1f}x faster (target >= 10x) {'ok' if speedup >= 10 else 'MISS'}"
             )
         else:
             print("bindep not installed (pip install 'extdeps[bench]'): comparison skipped")

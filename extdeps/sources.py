@@ -429,7 +429,9 @@ class ProjectCache:
 
     Entries are keyed by the file's path, size, times and inode (see
     :func:`extdeps.data.files.file_stamp`) and extdeps' version, so that commands
-    run again on an unchanged project do not parse its TOML again. Invalid
+    run again on an unchanged project do not parse its TOML again. For an sdist
+    the file is the archive (so a rebuilt one is a miss), and the entry also
+    keeps the archive member the table came from. Invalid
     projects are never stored: their errors are always reported from the file
     itself.
     """
@@ -440,11 +442,12 @@ class ProjectCache:
 
         pyproject = os.path.join(path, "pyproject.toml") if os.path.isdir(path) else path
         self.display = "pyproject.toml" if path == "." else pyproject
+        self.sdist = pyproject.endswith(SDIST_SUFFIXES)
         directory = cache_dir()
         self.store: str | None = None
         self.entries: list[Any] = []
         self.key: list[Any] = []
-        if directory is None or path.endswith(SDIST_SUFFIXES) or not os.path.isfile(pyproject):
+        if directory is None or not os.path.isfile(pyproject):
             return
         self.store = os.path.join(directory, "projects.marshal")
         self.key = [__version__, file_stamp(pyproject)]
@@ -457,7 +460,13 @@ class ProjectCache:
             return None
         for entry in self.entries:
             if type(entry) is dict and entry.get("key") == self.key:
-                return entry if _entry_shape(entry) else None
+                if not _entry_shape(entry):
+                    return None
+                if self.sdist:  # the member's name, as read from the archive
+                    display = entry.get("display")
+                    if type(display) is not str or not display.startswith(f"{self.display}!/"):
+                        return None
+                return entry
         return None
 
     def project(self, entry: dict[str, Any]) -> Project | None:
@@ -466,12 +475,13 @@ class ProjectCache:
         from extdeps.model.errors import ExtdepsError  # noqa: PLC0415
         from extdeps.model.external import External  # noqa: PLC0415
 
+        display = entry["display"] if self.sdist else self.display
         try:
-            external = External.from_table(entry["external"], source=self.display, normalized=True)
+            external = External.from_table(entry["external"], source=display, normalized=True)
         except ExtdepsError:
             return None
         return Project(
-            source=self.display,
+            source=display,
             external=external,
             name=entry["name"],
             version=entry["version"],
@@ -491,6 +501,8 @@ class ProjectCache:
             "version": project.version,
             "tool": dict(project.tool_config),
         }
+        if self.sdist:
+            entry["display"] = project.source
         write_cache_file(self.store, [*self.entries[-31:], entry])
 
 

@@ -260,3 +260,35 @@ def test_ilaver_library_rebuilt_with_same_size_and_mtime(tmp_path: Path) -> None
     os.replace(new, library)
     again = interface_level(_system(tmp_path, **env), "lapack")
     assert (again.found, again.version) == (True, "3.12.1")
+
+
+# -- sdists ------------------------------------------------------------------------------
+
+
+def test_sdist_rebuilt_in_place(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An sdist's table is cached under the archive's stamp: an archive rewritten
+    with the same size and modification time is read again."""
+    import io
+    import tarfile
+
+    from extdeps.sources import load_cached
+
+    monkeypatch.setenv("EXTDEPS_CACHE_DIR", str(tmp_path / "cache"))
+    sdist = tmp_path / "demo-1.0.tar"
+    body = b'[project]\nname = "demo"\nversion = "1.0"\n[external]\nhost-requires = ["dep:generic/zlib@>=1.2"]\n'
+    with tarfile.open(sdist, "w") as tf:
+        info = tarfile.TarInfo("demo-1.0/pyproject.toml")
+        info.size = len(body)
+        tf.addfile(info, io.BytesIO(body))
+
+    def wanted() -> tuple[str, str]:
+        project = load_cached(str(sdist))
+        return project.source, str(project.external.host_requires[0])
+
+    assert wanted() == (f"{sdist}!/demo-1.0/pyproject.toml", "dep:generic/zlib@>=1.2")
+    assert (tmp_path / "cache" / "projects.marshal").exists()
+    with monkeypatch.context() as patched:  # the second answer comes from the cache
+        patched.setattr("extdeps.sources.load_project", None)
+        assert wanted() == (f"{sdist}!/demo-1.0/pyproject.toml", "dep:generic/zlib@>=1.2")
+    _rewrite_keeping_mtime(sdist, b"zlib@>=1.2", b"zlib@>=1.3")
+    assert wanted()[1] == "dep:generic/zlib@>=1.3"
