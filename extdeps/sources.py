@@ -72,6 +72,11 @@ def read_file_bytes(path: str, limit: int | None = None, what: str = "a pyprojec
 def parse_pyproject(raw: bytes, source: str) -> dict[str, Any]:
     """Decode and parse TOML bytes, with one clear error for each failure."""
     text = decode_toml_text(raw, source)
+    from extdeps.model.toml_subset import loads  # noqa: PLC0415
+
+    plain = loads(text)  # most files: without the cost of importing tomllib
+    if plain is not None:
+        return plain
     tomllib = _tomllib()
     try:
         data: dict[str, Any] = tomllib.loads(text)
