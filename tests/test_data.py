@@ -269,3 +269,62 @@ def test_no_cache_without_a_home(monkeypatch: pytest.MonkeyPatch) -> None:
     assert cache_dir({"XDG_CACHE_HOME": "/c"}) == "/c/extdeps"
     assert cache_dir({"EXTDEPS_CACHE_DIR": "NONE"}) is None
     assert cache_dir({"EXTDEPS_CACHE_DIR": "/x"}) == "/x"
+
+
+def _json_files() -> list[Path]:
+    return sorted(
+        [*(REPO / "mappings").rglob("*.json"), *(REPO / "tests" / "data").rglob("*.json")]
+    )
+
+
+@pytest.mark.parametrize("path", _json_files(), ids=lambda p: str(p.relative_to(REPO)))
+def test_json_read_without_the_json_module_is_what_json_reads(path: Path) -> None:
+    from extdeps.data.files import _scan_json
+
+    text = path.read_text(encoding="utf-8")
+    assert repr(_scan_json(text)) == repr(json.loads(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        ' {"a": [1, 2.5, -3e2, true, null, "\\u00e9"]} \n',
+        "[NaN, Infinity, -Infinity]",
+        "12345678901234567890123",
+        '"x"',
+        "\t[]\r\n",
+    ],
+)
+def test_json_scanner_on_valid_documents(text: str) -> None:
+    from extdeps.data.files import _scan_json
+
+    assert repr(_scan_json(text)) == repr(json.loads(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        '{"a": 1} x',
+        '{"a": 1,}',
+        "\ufeff{}",
+        '{"a": "\x01"}',
+        "[1, 2",
+        "{'a': 1}",
+        "[" * 100_000,
+    ],
+    ids=["empty", "extra", "comma", "bom", "control", "open", "quotes", "deep"],
+)
+def test_json_errors_are_json_s_own(text: str) -> None:
+    """A document the fast path cannot read is read by json, which words the error."""
+    from extdeps.data.files import parse_json_bytes
+
+    try:
+        json.loads(text)
+    except json.JSONDecodeError as exc:
+        expected = f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
+    except RecursionError:
+        expected = "invalid JSON: nested too deeply"
+    with pytest.raises(MappingError) as caught:
+        parse_json_bytes(text.encode("utf-8"), "x.json")
+    assert caught.value.message == expected

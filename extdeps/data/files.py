@@ -131,9 +131,10 @@ def load_derived(path: str, kind: str, derive: Callable[[Any], Any]) -> Any:
     """``derive(load_json(path))``, cached on disk like :func:`load_json`.
 
     ``derive`` validates the document (raising for bad data, which is never
-    cached) and returns plain data that is quick to turn back into objects.
+    cached) and returns plain data that is quick to turn back into objects. Only
+    the derived form is kept: the parsed document would be a second copy.
     """
-    return _cached(path, f"{kind}-", lambda: derive(load_json(path)))
+    return _cached(path, f"{kind}-", lambda: derive(_parse_json(path)))
 
 
 def load_json(path: str | os.PathLike[str]) -> Any:
@@ -150,12 +151,50 @@ def _parse_json(path: str, limit: int = LIMITS["json"], what: str = "a JSON docu
     return parse_json_bytes(read_bounded(path, limit, what=what), path)
 
 
+class _ScannerContext:
+    """What ``json.JSONDecoder`` hands its C scanner: the defaults of ``json.loads``."""
+
+    strict = True
+    object_hook = None
+    object_pairs_hook = None
+    parse_float = float
+    parse_int = int
+    parse_constant = {
+        "-Infinity": float("-inf"),
+        "Infinity": float("inf"),
+        "NaN": float("nan"),
+    }.__getitem__
+
+
+def _scan_json(text: str) -> Any:
+    """``json.loads(text)`` for a valid document, through the C scanner that
+    ``json`` itself uses, without importing ``json`` (its decoder imports ``re``,
+    which imports ``enum``: a quarter of an interpreter start on a cold run).
+    Raises on anything else; the caller then asks ``json`` for its error."""
+    import _json  # noqa: PLC0415 - the C accelerator of json: no imports behind it
+
+    scan = _json.make_scanner(_ScannerContext())  # type: ignore[arg-type]  # duck-typed context
+    start = len(text) - len(text.lstrip(" \t\n\r"))
+    value, end = scan(text, start)
+    if text[end:].strip(" \t\n\r"):
+        raise ValueError("extra data")
+    return value
+
+
 def parse_json_bytes(raw: bytes, path: str) -> Any:
     """JSON from bytes, every failure one located :class:`MappingError`."""
-    import json  # noqa: PLC0415 - keeps the import cost off commands that need no data
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise MappingError(f"not valid UTF-8 at byte {exc.start}", source=str(path)) from None
+    try:
+        return _scan_json(text)
+    except Exception:  # json itself decides, and words the error
+        pass
+    import json  # noqa: PLC0415
 
     try:
-        return json.loads(raw.decode("utf-8"))
+        return json.loads(text)
     except UnicodeDecodeError as exc:
         raise MappingError(f"not valid UTF-8 at byte {exc.start}", source=str(path)) from None
     except RecursionError:
