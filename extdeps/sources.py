@@ -6,6 +6,7 @@ unpacked to disk. Every failure is one :class:`InputError` naming the file.
 
 from __future__ import annotations
 
+import io
 import os
 import sys
 
@@ -104,11 +105,24 @@ _MAX_EXPANDED = 2 << 30  # uncompressed bytes traversed
 _BOMB_RATIO = 200  # uncompressed : compressed, once past 64 MiB
 
 
-def _read_sdist(path: str) -> tuple[bytes, str]:
-    import tarfile  # noqa: PLC0415 - sdists only; keeps startup cheap
-    import zipfile  # noqa: PLC0415
-    import zlib  # noqa: PLC0415
+def _archive_errors() -> tuple[type[BaseException], ...]:
+    """What reading a broken archive raises: tarfile's, zipfile's and zlib's errors
+    where those modules were needed (a quick tar walk imports none of them)."""
+    kinds: list[type[BaseException]] = [
+        EOFError,
+        OSError,
+        NotImplementedError,
+        RuntimeError,
+        ValueError,
+    ]
+    for module, name in (("tarfile", "TarError"), ("zipfile", "BadZipFile"), ("zlib", "error")):
+        loaded = sys.modules.get(module)
+        if loaded is not None:
+            kinds.append(getattr(loaded, name))
+    return tuple(kinds)
 
+
+def _read_sdist(path: str) -> tuple[bytes, str]:
     from extdeps.data.files import LIMITS, open_regular  # noqa: PLC0415
 
     limit = LIMITS["pyproject.toml"]
@@ -119,16 +133,9 @@ def _read_sdist(path: str) -> tuple[bytes, str]:
             return _read_tar_sdist(raw, path, limit)
         except InputError:
             raise
-        except (
-            tarfile.TarError,
-            zipfile.BadZipFile,
-            zlib.error,
-            EOFError,
-            OSError,
-            NotImplementedError,
-            RuntimeError,
-            ValueError,
-        ) as exc:
+        except Exception as exc:
+            if not isinstance(exc, _archive_errors()):
+                raise
             raise InputError(f"not a readable sdist archive: {_reason(exc)}", source=path) from None
 
 
@@ -181,6 +188,49 @@ def _read_zip_sdist(raw: Any, path: str, limit: int) -> tuple[bytes, str]:
 
 
 def _read_tar_sdist(raw: Any, path: str, limit: int) -> tuple[bytes, str]:
+    from extdeps.model.tarscan import Limits, TooBig, scan  # noqa: PLC0415
+
+    try:
+        members = scan(
+            raw,
+            _is_top_pyproject,
+            limit,
+            Limits(_MAX_MEMBERS, _MAX_EXPANDED, _BOMB_RATIO, 64 << 20),
+        )
+    except TooBig as exc:
+        if exc.what == "members":
+            raise InputError(
+                f"more than {_MAX_MEMBERS} members in this sdist", source=path
+            ) from None
+        raise InputError(
+            "refusing to expand this sdist further: it expands past "
+            f"{exc.expanded >> 20} MiB (a compression bomb?)",
+            source=path,
+        ) from None
+    if members is None:  # a format the quick walk leaves to tarfile
+        raw.seek(0)
+        return _read_tar_sdist_with_tarfile(raw, path, limit)
+    found: list[str] = []
+    data = b""
+    for member in members:
+        if not _is_top_pyproject(member.name):
+            continue
+        found.append(member.name)
+        if len(found) > 1:
+            _one(found, path)
+        if not member.regular:
+            raise InputError(
+                f"{member.name} is not a regular file in this sdist (a link or a device)",
+                source=path,
+            )
+        data = member.data or b""
+        if len(data) > limit:
+            _bounded_member(io.BytesIO(data), limit, member.name, path)
+    name = _one(found, path)
+    return data, f"{path}!/{printable(name)}"
+
+
+def _read_tar_sdist_with_tarfile(raw: Any, path: str, limit: int) -> tuple[bytes, str]:
     import tarfile  # noqa: PLC0415
 
     found: list[str] = []
