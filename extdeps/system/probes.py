@@ -149,24 +149,30 @@ class Prober:
                     if done.ok:
                         names.update(parse_ldconfig_p(done.stdout))
                         self.system.cache.put("ldconfig", key, sorted(names), keep=2)
+        self._ld_cache = names
+        return names
+
+    def _library_dirs(self) -> list[str]:
+        """Where a library may be besides the linker cache: ``LD_LIBRARY_PATH``, the
+        environment's prefix, the usual directories."""
         dirs = [d for d in self.system.environ.get("LD_LIBRARY_PATH", "").split(os.pathsep) if d]
         prefix = self.prefix or self.system.environ.get("CONDA_PREFIX")
         if prefix:
             dirs.append(os.path.join(prefix, "lib"))
-        for directory in (*dirs, *(() if self.prefix else _LIB_DIRS)):
-            try:
-                names.update(os.listdir(self.system.path(directory)))
-            except OSError:
-                continue
-        self._ld_cache = names
-        return names
+        return [*dirs, *(() if self.prefix else _LIB_DIRS)]
 
     def libraries(self, sonames: Sequence[str]) -> Evidence:
         cache = self._linker_cache()
         if isinstance(cache, str):
             return Evidence(source="libraries", found=None, detail=cache)
+        dirs = None
         for soname in sonames:
             if soname in cache:
+                return Evidence(source="libraries", found=True, detail=f"shared library {soname}")
+            if dirs is None:
+                dirs = [self.system.path(d) for d in self._library_dirs()]
+            # an entry of that name in a directory (a link to nowhere counts, as in a listing)
+            if "/" not in soname and any(os.path.lexists(os.path.join(d, soname)) for d in dirs):
                 return Evidence(source="libraries", found=True, detail=f"shared library {soname}")
         return Evidence(
             source="libraries", found=False, detail="no shared library " + " or ".join(sonames)
