@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 __all__ = ["Definition", "Registry", "load_registry"]
 
 _VIRTUAL = "dep:virtual/"
+_ENTRY_KEYS = frozenset({"id", "description", "provides", "urls"})
 
 
 class Definition(Record):
@@ -151,41 +152,56 @@ class Registry:
             )
         seen: set[str] = set()
         for i, entry in enumerate(entries):
-            key = f"definitions[{i}]"
-            if not isinstance(entry, dict):
-                errors.append(MappingError("expected a table", source=source, key=key))
+            if type(entry) is not dict:
+                errors.append(
+                    MappingError("expected a table", source=source, key=f"definitions[{i}]")
+                )
                 continue
             ident = entry.get("id")
-            if not isinstance(ident, str) or not ident.startswith("dep:"):
+            if type(ident) is not str or not ident.startswith("dep:"):
                 errors.append(
-                    MappingError("expected a DepURL string", source=source, key=f"{key}.id")
+                    MappingError(
+                        "expected a DepURL string", source=source, key=f"definitions[{i}].id"
+                    )
                 )
                 continue
             if ident in seen:
-                errors.append(MappingError(f"duplicate id {ident}", source=source, key=f"{key}.id"))
+                errors.append(
+                    MappingError(f"duplicate id {ident}", source=source, key=f"definitions[{i}].id")
+                )
                 continue
             seen.add(ident)
-            unknown = sorted(set(entry) - {"id", "description", "provides", "urls"})
+            unknown = entry.keys() - _ENTRY_KEYS
             if unknown:
-                errors.append(MappingError("unknown key", source=source, key=f"{key}.{unknown[0]}"))
-            description = entry.get("description")
-            if description is not None and not isinstance(description, str):
                 errors.append(
-                    MappingError("expected a string", source=source, key=f"{key}.description")
+                    MappingError(
+                        "unknown key", source=source, key=f"definitions[{i}].{sorted(unknown)[0]}"
+                    )
+                )
+            description = entry.get("description")
+            if description is not None and type(description) is not str:
+                errors.append(
+                    MappingError(
+                        "expected a string", source=source, key=f"definitions[{i}].description"
+                    )
                 )
                 description = None
             provides: tuple[str, ...] = ()
             if "provides" in entry:
-                provides = _depurl_list(entry["provides"], f"{key}.provides", source, errors)
+                provides = _depurl_list(
+                    entry["provides"], f"definitions[{i}].provides", source, errors
+                )
                 if ident.startswith(_VIRTUAL):
                     errors.append(
                         MappingError(
                             "a virtual definition must not have 'provides'",
                             source=source,
-                            key=f"{key}.provides",
+                            key=f"definitions[{i}].provides",
                         )
                     )
-            urls = _urls(entry.get("urls"), f"{key}.urls", source, errors)
+            urls = entry.get("urls")
+            if not (type(urls) is dict and all(type(v) is str for v in urls.values())):
+                urls = _urls(urls, f"definitions[{i}].urls", source, errors)
             definitions.append(
                 Definition(id=ident, description=description, provides=provides, urls=urls)
             )
