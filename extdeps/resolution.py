@@ -249,6 +249,11 @@ def resolve(
                 if canonical not in registry
                 else f"the {mapping.name} mapping has no entry for it"
             )
+            refused = mapping.refused.get(canonical)
+            if refused:
+                reason = (
+                    f"the {mapping.name} mapping's entry for it was refused: {refused[0].message}"
+                )
             suggestions: list[str] = []
             if canonical not in registry and budget > 0:
                 budget -= 1  # "did you mean" is slow: only for the first few unknown ids
@@ -452,4 +457,6 @@ def _needing(resolved: Sequence[Resolved]) -> dict[str, list[str]]:
 
 
 def _has_constraint(spec: str) -> bool:
-    return any(c in spec for c in "=<>")
+    """Whether a spec carries its manager's own syntax (a version, a range, a build
+    string, USE flags): then it is installed as written."""
+    return any(c in spec for c in "=<>[ ")

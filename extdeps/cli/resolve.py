@@ -95,7 +95,7 @@ def choices_for(args: Namespace, project: Project | None = None) -> Choices:
     tool: dict[str, Any] = {}
     if project is not None:
         tool = tool_config(project.tool_config, project.source)
-    return resolve_choices(
+    choices = resolve_choices(
         ecosystem=args.ecosystem,
         package_manager=args.package_manager,
         root=args.root,
@@ -106,6 +106,11 @@ def choices_for(args: Namespace, project: Project | None = None) -> Choices:
         tool=tool,
         python=getattr(args, "python", None),
     )
+    if any(o.startswith(("mapping replaced", "mapping extended")) for o in choices.overrides):
+        # a mapping file of the user's: say which entries it cannot use, once
+        for problem in choices.mapping.warnings():
+            print(f"warning: {problem}", file=sys.stderr)
+    return choices
 
 
 def resolve_project(args: Namespace, project: Project, choices: Choices) -> list[Resolved]:

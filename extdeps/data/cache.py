@@ -26,7 +26,7 @@ __all__ = [
 # Python reads without an import. The first item names the format, so a file from
 # another version of extdeps is a miss, never a misread: change it whenever the
 # shape of anything cached changes (registry rows, package indexes, projects).
-_CACHE_FORMAT = "extdeps-cache-1"
+_CACHE_FORMAT = "extdeps-cache-2"
 
 
 def cache_dir(environ: Mapping[str, str] | None = None) -> str | None:

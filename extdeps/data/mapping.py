@@ -17,7 +17,14 @@ import functools
 import os
 
 from extdeps.data.files import data_dir, load_json
-from extdeps.model.errors import ExtdepsError, InvalidDocument, MappingError, UndecidedError
+from extdeps.model.depurl import canonical_id
+from extdeps.model.errors import (
+    ExtdepsError,
+    InvalidDepURL,
+    InvalidDocument,
+    MappingError,
+    UndecidedError,
+)
 from extdeps.model.record import Record
 
 TYPE_CHECKING = False
@@ -45,9 +52,70 @@ _ECOSYSTEM_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789-_."
 
 
 def safe_spec(text: str) -> bool:
-    """Whether a package spec is safe in an argument list: letters, digits and
+    """Whether a package spec is a plain name: letters, digits and
     ``+ . _ @ : / = * ~ , -``, not starting with ``-`` (or another symbol)."""
     return text[:1] != "" and text[0] in _ALNUM + "_" and not text.strip(_SPEC_CHARS)
+
+
+# Package specs are arguments in an argument list (never a shell string), so what
+# a spec may hold is what its package manager accepts in one argument. Each
+# family of managers: the symbols a spec may contain besides letters and digits,
+# and those it may start with. No spec may start with "-" (the manager would read
+# an option), hold a control character or recipe template syntax ({{ }}, {% %}).
+_SPEC_FAMILIES: dict[str, tuple[str, str]] = {
+    # apt, dnf, pacman, apk, brew, nix, choco, scoop, winget, pip, ...
+    "plain": (_SPEC_CHARS, "_"),
+    # conda MatchSpec: "libblas * *_openblas", "numpy >=1.20", "conda-forge::zlib"
+    "conda": (_SPEC_CHARS + " <>!|[]'\"", "_"),
+    # Spack specs, variants and dependencies as further arguments: "+clang", "^zlib"
+    "spack": (_SPEC_CHARS + " ^%", "_+~^%@"),
+    # Conan references with version ranges: "zlib/[*]", "zlib/[>=1.2 <2]"
+    "conan": (_SPEC_CHARS + " []<>^|#", "_"),
+    # Portage atoms: ">=dev-libs/foo-1.2:0", "sys-devel/gcc[cxx]"
+    "gentoo": (_SPEC_CHARS + "[]<>!?", "_<>=~!"),
+    # vcpkg features: "curl[ssl,http2]"
+    "vcpkg": (_SPEC_CHARS + "[]", "_"),
+}
+_MANAGER_FAMILIES = {
+    "conda": "conda",
+    "mamba": "conda",
+    "micromamba": "conda",
+    "pixi": "conda",
+    "spack": "spack",
+    "conan": "conan",
+    "portage": "gentoo",
+    "emerge": "gentoo",
+    "pkgcore": "gentoo",
+    "vcpkg": "vcpkg",
+}
+
+
+def spec_family(managers: Sequence[str]) -> str:
+    """The spec syntax of a mapping's package managers (``plain`` when they differ
+    or none is known)."""
+    families = {_MANAGER_FAMILIES.get(name, "plain") for name in managers}
+    return families.pop() if len(families) == 1 else "plain"
+
+
+def spec_problem(text: str, family: str = "plain") -> str | None:
+    """Why ``text`` cannot be passed to a package manager of ``family`` as one
+    argument, or None when it can."""
+    chars, first = _SPEC_FAMILIES.get(family, _SPEC_FAMILIES["plain"])
+    if not text:
+        return "an empty spec"
+    if "{{" in text or "{%" in text or "${{" in text:
+        return "recipe template syntax, not a spec a package manager accepts"
+    if text.startswith("-"):
+        return "it starts with '-', which the package manager would read as an option"
+    if text != text.strip():
+        return "leading or trailing whitespace"
+    if text[0] not in _ALNUM + first:
+        return f"it starts with {text[0]!r}"
+    allowed = _ALNUM + chars
+    odd = next((c for c in text if c not in allowed), None)
+    if odd is not None:
+        return f"{odd!r} is not in the {family} spec syntax"
+    return None
 
 
 def _valid_ecosystem(text: str) -> bool:
@@ -216,9 +284,12 @@ class MappingEntry(Record):
 
 
 class _Checker:
-    def __init__(self, source: str) -> None:
+    def __init__(self, source: str, family: str = "plain") -> None:
         self.source = source
+        self.family = family
         self.errors: list[MappingError] = []
+        # specs no package manager of the family accepts: their entries are dropped
+        self.refused: list[MappingError] = []
 
     def error(self, key: str, message: str) -> None:
         self.errors.append(MappingError(message, source=self.source, key=key))
@@ -233,14 +304,15 @@ class _Checker:
             ikey = f"{key}[{i}]" if not isinstance(value, str) else key
             if not isinstance(item, str):
                 self.error(ikey, "expected a string")
-            elif not safe_spec(item):
-                self.error(
-                    ikey,
-                    f"unsafe package spec {item!r}: use letters, digits and + . _ @ : / = * ~ , -, "
-                    "not starting with '-'",
+                continue
+            problem = spec_problem(item, self.family)
+            if problem is not None:
+                self.refused.append(
+                    MappingError(
+                        f"package spec {item!r} refused: {problem}", source=self.source, key=ikey
+                    )
                 )
-            else:
-                out.append(item)
+            out.append(item)
         return tuple(out)
 
     def specs(self, value: Any, key: str) -> dict[Category, tuple[str, ...]] | None:
@@ -265,7 +337,7 @@ class _Checker:
         return None if specs is None else dict.fromkeys(CATEGORIES, specs)
 
     def entry(self, raw: dict[str, Any], key: str) -> MappingEntry | None:
-        ident = raw["id"]
+        ident = canonical_id(raw["id"])  # checked when the document was read
         extra = sorted(
             set(raw) - {"id", "description", "specs", "specs_from", "urls", "extra_metadata"}
         )
@@ -284,6 +356,11 @@ class _Checker:
             specs_from = raw["specs_from"]
             if not isinstance(specs_from, str) or not specs_from.startswith("dep:"):
                 self.error(f"{key}.specs_from", "expected a DepURL string")
+                return None
+            try:
+                specs_from = canonical_id(specs_from)
+            except InvalidDepURL as exc:
+                self.error(f"{key}.specs_from", f"not a valid DepURL: {exc.message}")
                 return None
         metadata = raw.get("extra_metadata", {})
         if not isinstance(metadata, dict):
@@ -406,6 +483,9 @@ class EcosystemMapping:
         self.package_managers = tuple(package_managers)
         self._raw: dict[str, list[tuple[int, dict[str, Any]]]] = {}
         self._by_id: dict[str, list[MappingEntry]] = {}
+        self.family = spec_family([m.name for m in self.package_managers])
+        # entries dropped because a spec is one no package manager here accepts
+        self.refused: dict[str, list[MappingError]] = {}
         for entry in entries:
             self._by_id.setdefault(entry.id, []).append(entry)
 
@@ -413,14 +493,17 @@ class EcosystemMapping:
         built = self._by_id.get(ident)
         if built is not None:
             return built
-        check = _Checker(self.source)
+        check = _Checker(self.source, self.family)
         out = []
         for i, raw in self._raw.get(ident, ()):
+            before = len(check.refused)
             entry = check.entry(raw, f"mappings[{i}]")
-            if entry is not None:
+            if entry is not None and len(check.refused) == before:
                 out.append(entry)
         if check.errors:
             raise InvalidDocument(check.errors, source=self.source)
+        if check.refused:
+            self.refused[ident] = check.refused
         self._by_id[ident] = out
         return out
 
@@ -429,6 +512,16 @@ class EcosystemMapping:
         """Every entry, in document order (checking them all)."""
         self.validate()
         return tuple(e for ident in self.ids() for e in self._by_id.get(ident, ()))
+
+    def warnings(self) -> list[MappingError]:
+        """Every entry dropped for a spec its package managers cannot accept (all
+        entries are checked), each naming the file, the entry and the reason."""
+        for ident in self.ids():
+            try:  # noqa: SIM105 - contextlib would be one more import
+                self._build(ident)
+            except InvalidDocument:
+                pass  # an invalid entry is an error, reported by validate()
+        return [problem for problems in self.refused.values() for problem in problems]
 
     def validate(self) -> None:
         """Check every entry now; raise :class:`InvalidDocument` with all problems."""
@@ -471,6 +564,11 @@ class EcosystemMapping:
             if not isinstance(ident, str) or not ident.startswith("dep:"):
                 check.error(f"{key}.id", "expected a DepURL string")
                 continue
+            try:
+                ident = canonical_id(ident)  # written as the registry writes it, or not
+            except InvalidDepURL as exc:
+                check.error(f"{key}.id", f"not a valid DepURL: {exc.message}")
+                continue
             raw_by_id.setdefault(ident, []).append((i, raw))
         managers: list[PackageManager] = []
         raw_managers = document.get("package_managers")
@@ -502,11 +600,13 @@ class EcosystemMapping:
                 managers.append(
                     PackageManager(name=pm_name, install=install, query=query, syntax=syntax)
                 )
+        check.family = spec_family([m.name for m in managers])
         if check.errors:
             # a broken document: report its entries' problems too, all at once
             for pairs in raw_by_id.values():
                 for i, raw in pairs:
                     check.entry(raw, f"mappings[{i}]")
+            check.errors.extend(check.refused)
             check.errors.sort(key=lambda e: (not (e.key or "").startswith("mappings"), e.key or ""))
             raise InvalidDocument(check.errors, source=source)
         mapping = cls(
@@ -596,13 +696,18 @@ class EcosystemMapping:
         names = {m.name for m in other.package_managers}
         managers = [m for m in self.package_managers if m.name not in names]
         managers = list(other.package_managers) + managers if names else managers
-        return EcosystemMapping(
+        merged = EcosystemMapping(
             name=self.name,
             description=self.description,
             entries=entries,
             package_managers=managers,
             source=f"{self.source} + {other.source}",
         )
+        merged.refused = {
+            **{k: v for k, v in self.refused.items() if k not in overridden},
+            **other.refused,
+        }
+        return merged
 
 
 def mapping_path(ecosystem: str) -> str:

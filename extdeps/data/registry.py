@@ -12,7 +12,8 @@ import functools
 import os
 
 from extdeps.data.files import data_dir, load_derived, load_json
-from extdeps.model.errors import InvalidDocument, MappingError
+from extdeps.model.depurl import canonical_id
+from extdeps.model.errors import InvalidDepURL, InvalidDocument, MappingError
 from extdeps.model.record import Record
 
 TYPE_CHECKING = False
@@ -98,7 +99,11 @@ def _depurl_list(value: Any, key: str, source: str, errors: list[MappingError]) 
             MappingError("expected a DepURL or a list of DepURLs", source=source, key=key)
         )
         return ()
-    return tuple(items)
+    try:
+        return tuple(canonical_id(item) for item in items)
+    except InvalidDepURL as exc:
+        errors.append(MappingError(f"not a valid DepURL: {exc.message}", source=source, key=key))
+        return ()
 
 
 class Registry:
@@ -112,6 +117,8 @@ class Registry:
         providers: dict[str, list[str]] | None = None,
     ) -> None:
         self.source = source
+        # ids the document wrote in another form than the canonical one: (written, canonical)
+        self.normalized: list[tuple[str, str]] = []
         self._by_id: dict[str, Definition] = {}
         # compact rows (see from_compact), turned into definitions on first use
         self._rows: dict[str, list[Any]] = {}
@@ -129,14 +136,15 @@ class Registry:
     def compact(self) -> list[Any]:
         """The registry as plain data for a cache (see :meth:`from_compact`)."""
         rows = [[d.id, d.description, list(d.provides), dict(d.urls)] for d in self]
-        return [rows, self._providers]
+        return [rows, self._providers, [list(pair) for pair in self.normalized]]
 
     @classmethod
     def from_compact(cls, data: list[Any], *, source: str) -> Registry:
         """A registry from :meth:`compact`'s data, which was validated when made."""
-        rows, providers = data
+        rows, providers, normalized = data
         registry = cls([], source=source, providers=providers)
         registry._rows = {row[0]: row for row in rows}
+        registry.normalized = [(written, canonical) for written, canonical in normalized]
         return registry
 
     @classmethod
@@ -151,6 +159,7 @@ class Registry:
                 source=source,
             )
         seen: set[str] = set()
+        normalized: list[tuple[str, str]] = []
         for i, entry in enumerate(entries):
             if type(entry) is not dict:
                 errors.append(
@@ -165,6 +174,20 @@ class Registry:
                     )
                 )
                 continue
+            written = ident
+            try:
+                ident = canonical_id(ident)
+            except InvalidDepURL as exc:
+                errors.append(
+                    MappingError(
+                        f"not a valid DepURL: {exc.message}",
+                        source=source,
+                        key=f"definitions[{i}].id",
+                    )
+                )
+                continue
+            if ident != written:
+                normalized.append((written, ident))
             if ident in seen:
                 errors.append(
                     MappingError(f"duplicate id {ident}", source=source, key=f"definitions[{i}].id")
@@ -207,7 +230,9 @@ class Registry:
             )
         if errors:
             raise InvalidDocument(errors, source=source)
-        return cls(definitions, source=source)
+        registry = cls(definitions, source=source)
+        registry.normalized = normalized
+        return registry
 
     # -- lookups --------------------------------------------------------------
     def __contains__(self, ident: object) -> bool:

@@ -46,7 +46,7 @@ if TYPE_CHECKING:
 
     _Requirement = Literal["required", "optional", "prohibited"]
 
-__all__ = ["PURL_TYPES", "VIRTUAL_NAMESPACES", "DepURL"]
+__all__ = ["PURL_TYPES", "VIRTUAL_NAMESPACES", "DepURL", "canonical_id"]
 
 # The namespaces of ``dep:virtual/...`` (PEP 725's ``compiler`` and ``interface``,
 # and this specification's ``driver``). ``mappings/virtual-namespaces.json``
@@ -327,6 +327,16 @@ class DepURL(Record):
 
     def __repr__(self) -> str:
         return f"<DepURL({str(self)!r})>"
+
+
+def canonical_id(text: str) -> str:
+    """An id as written in a data file, in canonical form (``dep:github/Kitware/CMake``
+    is ``dep:github/kitware/cmake``), so that it matches the ids of parsed DepURLs.
+    Lowercase ids without a qualifier, version, subpath or escape are canonical
+    already and are not parsed (data files hold hundreds). Raises :class:`InvalidDepURL`."""
+    if text.isascii() and text.islower() and not any(c in text for c in "?@#%_ "):
+        return text
+    return str(DepURL.parse(text))
 
 
 def _reduced(clauses: tuple[tuple[str, str], ...]) -> list[tuple[str, str]]:
