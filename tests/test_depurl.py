@@ -10,6 +10,9 @@ from extdeps import DepURL, ExternalRequirement, InvalidDepURL
 from extdeps.model.text import is_printable
 
 CANONICAL = [
+    # spaces between a version's clauses and operators, as PEP 440 allows
+    ("dep:generic/zlib@>=1.2, <2", "dep:generic/zlib@>=1.2,<2"),
+    ("dep:generic/zlib@ >= 1.2 , < 2?x=1", "dep:generic/zlib@>=1.2,<2?x=1"),
     ("dep:generic/zlib", "dep:generic/zlib"),
     ("dep:generic/openblas", "dep:generic/openblas"),
     ("DEP:Generic/zlib", "dep:generic/zlib"),
@@ -219,6 +222,9 @@ INVALID = [
         (17, 28),
     ),
     ("dep:generic/z lib", "whitespace is not allowed inside a DepURL", (13, 14)),
+    ("dep:generic/zlib @>=1", "whitespace is not allowed inside a DepURL", (16, 17)),
+    ("dep:generic/zlib@>=1.2,\n<2", "whitespace is not allowed inside a DepURL", (23, 24)),
+    ("dep:generic/zlib@>=1.2 <2", "'1.2 <2' is not a valid PEP 440 version", (17, 25)),
     (
         "dep:generic/a%zz",
         "invalid percent-encoding in name: '%' must be followed by two hex digits",

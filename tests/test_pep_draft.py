@@ -465,42 +465,32 @@ def test_virtual_namespaces_table() -> None:
     assert [row[0] for row in _table("virtual-namespaces")] == sorted(shipped)
 
 
-def test_forbidden_programs_and_safe_spec() -> None:
-    from extdeps.data.mapping import _ELEVATORS, _SHELLS, safe_spec
+def test_forbidden_programs_and_spec_syntax() -> None:
+    from extdeps.data.mapping import _ALNUM, _ELEVATORS, _SHELLS, _SPEC_FAMILIES, spec_problem
 
     rows = {row[0]: {p.strip() for p in row[1].split(",")} for row in _table("forbidden-programs")}
     assert rows == {"elevators and wrappers": _ELEVATORS, "shells": _SHELLS}
-    [[pattern]] = _table("safe-spec")
-    samples = [
-        "zlib1g-dev",
-        "libstdc++6",
-        "python3.11",
-        "conda-forge::zlib",
-        "pkg=1.0",
-        "a,b",
-        "a/b",
-        "a@1",
-        "a*",
-        "a~b",
-        "_x",
-        "9x",
-        "-rf",
-        "+x",
-        ".x",
-        "",
-        "a b",
-        "a;b",
-        "a|b",
-        "$(x)",
-        "a'b",
-        "a\nb",
-        "a>1",
-        "a<1",
-        "café",
-        "a\\b",
-    ]
+    families = {}
+    for family, chars, first in _table("safe-spec"):
+        name = family.split()[0].lower()
+        documented = set(re.findall(r"(?<=\s)(\S)(?=\s|$)", " " + chars.replace(",", " , ")))
+        if "space" in chars:
+            documented.add(" ")
+        starts = set(first.split("(")[0].split())
+        families[name] = (documented, starts)
+    renamed = {"portage": "gentoo"}
+    assert {renamed.get(n, n) for n in families} == set(_SPEC_FAMILIES)
+    plain_chars, _ = families["plain"]
+    for name, (documented, starts) in families.items():
+        chars, first = _SPEC_FAMILIES[renamed.get(name, name)]
+        extra = documented if name == "plain" else documented | plain_chars
+        assert extra == set(chars) - set(_ALNUM), name
+        assert starts == set(first), name
+    samples = ["zlib1g-dev", "libstdc++6", "conda-forge::zlib", "pkg=1.0", "a b", "a;b", "-rf"]
     for sample in samples:
-        assert (re.fullmatch(pattern, sample) is not None) == safe_spec(sample), sample
+        plain = re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9+._@:/=*~,-]*", sample) is not None
+        assert plain == (spec_problem(sample, "plain") is None), sample
+    assert _ALNUM.isalnum()
 
 
 def test_probe_keys_table() -> None:

@@ -500,7 +500,20 @@ def _parse(text: str) -> DepURL:
     if not stripped:
         raise _fail("empty DepURL; expected 'dep:<type>/<name>'", text, 0, max(len(text), 1))
     if any(c.isspace() for c in stripped):
-        pos = lead + next(i for i, c in enumerate(stripped) if c.isspace())
+        # spaces may separate a version's clauses and operators, as in
+        # PEP 440 (``@>=1.2, <2``); the canonical form drops them. Nowhere else.
+        at = stripped.rfind("@", stripped.rfind("/") + 1)
+        ends = [i for i in (stripped.find("?", at), stripped.find("#", at)) if i >= 0]
+        version_span = range(at + 1, min(ends, default=len(stripped))) if at >= 0 else range(0)
+        bad = [
+            i
+            for i, c in enumerate(stripped)
+            if c.isspace() and not (c == " " and i in version_span)
+        ]
+    else:
+        bad = []
+    if bad:
+        pos = lead + bad[0]
         raise _fail(
             "whitespace is not allowed inside a DepURL",
             text,
