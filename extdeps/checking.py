@@ -28,6 +28,8 @@ from extdeps.model.versions import InvalidVersion, Release, parse_version
 from extdeps.resolution import PYTHON_ID, InstallPlan, Resolved, plan_install, resolve, select
 from extdeps.system.compilers import compiler_path, probe_compiler, standard_years
 from extdeps.system.cuda import probe_cuda_driver
+from extdeps.system.facts import libc_evidence
+from extdeps.system.gpus import probe_rocm_runtime
 from extdeps.system.interfaces import interface_level, openmp_level
 from extdeps.system.machine import System
 from extdeps.system.pkgdb import (
@@ -55,11 +57,15 @@ STATUSES: tuple[Status, ...] = ("satisfied", "wrong-version", "missing", "unknow
 
 __all__ = ["CheckReport", "Verdict", "check"]
 
+GLIBC_ID = "dep:generic/glibc"
 _VERSION_PRIORITY = (
     "interpreter",
     "override",
+    "libc",
     "libcuda",
     "nvidia-smi",
+    "hip",
+    "rocm-info",
     "compile-test",
     "pkg-config",
     "compiler",
@@ -332,12 +338,19 @@ class _Checker:
         if url.is_virtual and url.namespace == "driver":
             if url.name == "cuda":
                 return _verdict(item, probe_cuda_driver(self.system), spec)
+            if url.name == "rocm":
+                return _verdict(item, probe_rocm_runtime(self.system), spec)
             return Verdict(resolved=item, status="unknown", reason=f"no probe for {url.id}")
         if url.is_virtual:
             return self.interface(item, spec)
         if item.canonical == PYTHON_ID and self.choices.interpreter is not None:
             return self.python(item, spec)
         evidence = self.concrete(item.canonical, item.category, item.specs)
+        if item.canonical == GLIBC_ID:
+            # the C library this machine runs: first for a run-time requirement;
+            # after the headers and packages for building (it still gives the version)
+            libc = libc_evidence(self.system)
+            evidence = [*libc, *evidence] if item.category == "run" else [*evidence, *libc]
         if not evidence:
             probe = self.probes.get(item.canonical)
             why = (

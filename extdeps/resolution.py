@@ -66,7 +66,16 @@ class Selected(Record):
 class Resolved(Record):
     """One selected requirement, resolved against a mapping."""
 
-    __slots__ = ("selected", "canonical", "provider", "specs", "status", "reason", "repository")
+    __slots__ = (
+        "selected",
+        "canonical",
+        "provider",
+        "specs",
+        "status",
+        "reason",
+        "repository",
+        "virtual_package",
+    )
     selected: Selected
     canonical: str
     provider: str | None
@@ -74,6 +83,9 @@ class Resolved(Record):
     status: Status
     reason: str | None
     repository: str | None  # a repository the packages need that is off by default
+    # the ecosystem's name for a fact of the machine it detects and never installs
+    # (conda's ``__cuda``, ``__glibc``): set on an ``unavailable`` item
+    virtual_package: str | None
 
     def __init__(
         self,
@@ -85,6 +97,7 @@ class Resolved(Record):
         provider: str | None = None,
         reason: str | None = None,
         repository: str | None = None,
+        virtual_package: str | None = None,
     ) -> None:
         self._set(
             selected=selected,
@@ -94,6 +107,15 @@ class Resolved(Record):
             status=status,
             reason=reason,
             repository=repository,
+            virtual_package=virtual_package,
+        )
+
+    @property
+    def left_out(self) -> bool:
+        """Whether the ecosystem can neither install it nor names it: unknown, or
+        unavailable without a virtual package that stands for it."""
+        return self.status == "unknown" or (
+            self.status == "unavailable" and self.virtual_package is None
         )
 
     @property
@@ -309,14 +331,26 @@ def resolve(
             )
             continue
         if not specs:
+            virtual_package = entry.extra_metadata.get("virtual_package")
+            if isinstance(virtual_package, str) and virtual_package:
+                reason = (
+                    f"a fact of the machine: {mapping.name}'s virtual package "
+                    f"{virtual_package} (detected, never installed)"
+                )
+            else:
+                virtual_package = None
+                reason = (
+                    f"the {mapping.name} mapping says it has no package for "
+                    f"the {item.category} category"
+                )
             out.append(
                 Resolved(
                     selected=item,
                     canonical=canonical,
                     provider=provider,
                     status="unavailable",
-                    reason=f"the {mapping.name} mapping says it has no package for "
-                    f"the {item.category} category",
+                    reason=reason,
+                    virtual_package=virtual_package,
                 )
             )
             continue

@@ -7,6 +7,7 @@ build backend); CI has it.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -96,3 +97,26 @@ def test_every_command_runs(plain: Path, tmp_path: Path) -> None:
         )
         assert "Traceback" not in done.stderr
         assert "extdeps[" not in done.stderr  # no extra to install first
+
+
+def test_detect_without_the_optional_libraries(plain: Path) -> None:
+    """Without archspec (and nvidia-ml-py) the facts they give are unknown, with
+    the extra that installs them named; nothing fails."""
+    import json
+
+    env = {k: v for k, v in os.environ.items() if "OVERRIDE_" not in k}
+    done = subprocess.run(
+        [str(plain), "detect", "--json", "--ecosystem", "debian+12"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env=env,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    facts = {f["name"]: f for f in json.loads(done.stdout)["virtual_packages"]}
+    assert facts["__archspec"]["found"] is None
+    assert facts["__archspec"]["detail"] == (
+        "the archspec package is not installed: pip install 'extdeps[detect]'"
+    )

@@ -137,14 +137,28 @@ def _resolved_dict(item: Resolved) -> dict[str, Any]:
         "status": item.status,
         "provider": item.provider,
         "packages": list(item.specs),
+        "virtual_package": item.virtual_package,
         "reason": item.reason,
     }
 
 
 def cmd_detect(args: Namespace) -> int:
+    import os  # noqa: PLC0415
+
+    from extdeps.system.facts import OVERRIDES, machine_facts  # noqa: PLC0415
+    from extdeps.system.machine import System  # noqa: PLC0415
+
     choices = choices_for(args)
     detection = choices.detection
     manager = choices.mapping.package_manager(detection.package_manager)
+    system = System(root=args.root or os.environ.get("EXTDEPS_ROOT") or "/")
+    facts = machine_facts(system)
+    overrides = list(choices.overrides) + [
+        f"{variable}={system.environ[variable]}"
+        for variables in OVERRIDES.values()
+        for variable in variables
+        if variable in system.environ
+    ]
     if args.json:
         _emit_json(
             _document(
@@ -155,8 +169,9 @@ def cmd_detect(args: Namespace) -> int:
                 package_manager=manager.name,
                 evidence=list(detection.evidence),
                 candidates=list(detection.candidates),
-                overrides=list(choices.overrides),
+                overrides=overrides,
                 python=_python(choices),
+                **facts.to_dict(),
             ),
             sys.stdout,
         )
@@ -168,10 +183,22 @@ def cmd_detect(args: Namespace) -> int:
         print(f"evidence:        {line}")
     if len(detection.candidates) > 1:
         print(f"candidates:      {', '.join(detection.candidates)}")
-    for line in choices.overrides:
+    for line in overrides:
         print(f"override:        {line}")
     if choices.interpreter is not None:
         print(f"python:          {choices.interpreter.describe()}")
+    for fact in facts.virtual_packages:
+        if fact.found is None:
+            shown = "unknown"
+        elif fact.found is False:
+            shown = "none"
+        else:
+            shown = fact.value or "present, version unknown"
+        print(f"{fact.name + ':':16} {shown} ({fact.detail})")
+    for gpu in facts.gpus:
+        print(f"gpu {gpu.index}:{'':{11 - len(str(gpu.index))}} {gpu.describe()}")
+    for note in facts.notes:
+        print(f"note:            {note}")
     return EXIT_OK
 
 
@@ -189,7 +216,7 @@ def target_line(choices: Choices) -> str:
 
 
 def _unmapped_exit(items: Sequence[Resolved], allow: bool) -> int:
-    bad = [i for i in items if i.status in ("unknown", "unavailable")]
+    bad = [i for i in items if i.left_out]
     if not bad or allow:
         return EXIT_OK
     for item in bad:
@@ -215,7 +242,7 @@ def cmd_map(args: Namespace) -> int:
                 mapping=choices.mapping.source,
                 python=_python(choices),
                 dependencies=[_resolved_dict(i) for i in items],
-                left_out=[_resolved_dict(i) for i in items if i.status in _LEFT_OUT],
+                left_out=[_resolved_dict(i) for i in items if i.left_out],
                 exit_code=code,
             ),
             sys.stdout,
@@ -224,17 +251,17 @@ def cmd_map(args: Namespace) -> int:
     print(f"# {project.source} -> {choices.mapping.name}{target_line(choices)}")
     for item in items:
         target = ", ".join(item.specs) if item.specs else f"({item.status})"
+        if item.virtual_package:
+            bound = ",".join(f"{op}{v}" for op, v in item.requirement.url.clauses)
+            target = f"{item.virtual_package} {bound}".strip() + " (virtual package)"
         via = f" via {item.provider}" if item.provider else ""
         extra = f"  # {item.reason}" if item.reason else ""
         print(f"{item.category:5}  {item.requirement.url}{via} -> {target}{extra}")
     return _unmapped_exit(items, args.allow_unmapped)
 
 
-_LEFT_OUT = ("unknown", "unavailable")
-
-
 def _exit_quiet(items: Sequence[Resolved]) -> int:
-    return EXIT_UNDECIDED if any(i.status in ("unknown", "unavailable") for i in items) else EXIT_OK
+    return EXIT_UNDECIDED if any(i.left_out for i in items) else EXIT_OK
 
 
 def register(sub: Any) -> None:

@@ -10,7 +10,9 @@ A version on ``dep:virtual/...`` is never a package's version. Each virtual has 
                    implementation: Reference LAPACK for BLAS, CBLAS, LAPACK,
                    LAPACKE and ScaLAPACK, the OpenMP specification, the MPI standard;
 ``api-level``      the API level a driver supports: for ``dep:virtual/driver/cuda``
-                   the highest CUDA version the driver can run (conda's ``__cuda``).
+                   the highest CUDA version the driver can run (conda's ``__cuda``),
+                   for ``dep:virtual/driver/rocm`` the HIP runtime's ``major.minor``
+                   (which follows the ROCm release: ROCm 6.2 has HIP 6.2).
 
 :func:`version_problem` tells whether the versions on a DepURL can mean anything
 for its scheme. An ``error`` is refused by the parser (``validate`` exits 2); a
@@ -156,6 +158,15 @@ def version_problem(
                 "error",
                 f"CUDA versions are CUDA releases (12.4), not '{bad[0]}'",
                 "a driver release number (535.104) is not a CUDA version",
+            )
+        return None
+    if namespace == "driver" and name == "rocm":
+        bad = [v for v, m in majors if not 1 <= m < 100]
+        if bad:
+            return (
+                "error",
+                f"ROCm versions are ROCm (HIP runtime) releases (6.2), not '{bad[0]}'",
+                "a kernel driver or amdgpu package version is not a ROCm version",
             )
         return None
     if namespace != "interface":

@@ -7,10 +7,11 @@ CUDA toolkit (``nvcc``, ``libcudart``), which is probed separately.
 
 Sources, first that answers wins:
 
-1. ``EXTDEPS_OVERRIDE_CUDA``: a version sets it, an empty value means no driver
-   (like ``CONDA_OVERRIDE_CUDA``);
+1. ``EXTDEPS_OVERRIDE_CUDA``, else conda's ``CONDA_OVERRIDE_CUDA``: a version
+   sets it, an empty value means no driver;
 2. ``libcuda.so.1`` loaded with ctypes in a separate Python process with a
-   timeout, so a broken driver can neither crash nor hang us;
+   timeout, so a broken driver can neither crash nor hang us; only when the
+   dynamic loader can find it (no process is started on a machine without one);
 3. ``nvidia-smi`` (its "CUDA Version" header);
 4. ``/proc/driver/nvidia/version`` (the driver exists, version unknown).
 
@@ -22,6 +23,7 @@ from __future__ import annotations
 import sys
 
 from extdeps.model.errors import InputError
+from extdeps.system.gpus import locate_library, valid_level
 from extdeps.system.machine import System
 from extdeps.system.probes import Evidence
 
@@ -44,7 +46,7 @@ if rc != 0:
 print(version.value)
 """
 
-_memo: dict[tuple[str, str, str, str], list[Evidence]] = {}
+_memo: dict[tuple[str, ...], list[Evidence]] = {}
 
 
 def _format(value: int) -> str:
@@ -53,9 +55,17 @@ def _format(value: int) -> str:
 
 def probe_cuda_driver(system: System, *, library: str | None = None) -> list[Evidence]:
     """Evidence about the NVIDIA driver; cached per process and system."""
-    override = system.environ.get("EXTDEPS_OVERRIDE_CUDA")
-    lib = library or system.environ.get("EXTDEPS_LIBCUDA", "libcuda.so.1")
-    memo = (system.root, lib, str(override), system.environ.get("PATH", ""))
+    env = system.environ
+    variable = next((v for v in _OVERRIDES if v in env), None)
+    override = (variable, env[variable].strip()) if variable else None
+    lib = library or env.get("EXTDEPS_LIBCUDA", "libcuda.so.1")
+    memo = (
+        system.root,
+        lib,
+        str(override),
+        env.get("PATH", ""),
+        env.get("LD_LIBRARY_PATH", ""),
+    )
     if memo in _memo:
         return _memo[memo]
     result = _probe(system, lib, override)
@@ -63,33 +73,33 @@ def probe_cuda_driver(system: System, *, library: str | None = None) -> list[Evi
     return result
 
 
-def _valid_level(text: str) -> bool:
-    """``12``, ``12.4`` or ``12.4.1``: what a driver's CUDA level looks like."""
-    parts = text.split(".")
-    return 1 <= len(parts) <= 3 and all(p.isdigit() and len(p) <= 4 for p in parts)
+_OVERRIDES = ("EXTDEPS_OVERRIDE_CUDA", "CONDA_OVERRIDE_CUDA")
 
 
-def _probe(system: System, lib: str, override: str | None) -> list[Evidence]:
+def _probe(system: System, lib: str, override: tuple[str, str] | None) -> list[Evidence]:
     if override is not None:
-        if not override.strip():
-            return [
-                Evidence(source="override", found=False, detail="EXTDEPS_OVERRIDE_CUDA is empty")
-            ]
-        if not _valid_level(override.strip()):
+        variable, value = override
+        if not value:
+            return [Evidence(source="override", found=False, detail=f"{variable} is empty")]
+        if not (valid_level(value) and value.count(".") <= 2):
             raise InputError(
-                f"EXTDEPS_OVERRIDE_CUDA={override.strip()!r} is not a CUDA version",
+                f"{variable}={value!r} is not a CUDA version",
                 hint="set it to the driver's CUDA level (12.4), or to an empty value for none",
             )
         return [
-            Evidence(
-                source="override",
-                found=True,
-                version=override.strip(),
-                detail=f"EXTDEPS_OVERRIDE_CUDA={override.strip()}",
-            )
+            Evidence(source="override", found=True, version=value, detail=f"{variable}={value}")
         ]
     evidence: list[Evidence] = []
-    if system.root in ("", "/"):
+    if system.root in ("", "/") and locate_library(system, [lib]) is None:
+        evidence.append(
+            Evidence(
+                source="libcuda",
+                found=False,
+                detail=f"cannot load {lib}: not in the linker cache, LD_LIBRARY_PATH "
+                "or the usual library directories",
+            )
+        )
+    elif system.root in ("", "/"):
         done = system.run([sys.executable, "-I", "-c", _CHILD, lib])
         out = done.stdout.strip()
         if done.returncode is None:
