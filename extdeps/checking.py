@@ -334,7 +334,8 @@ class _Checker:
             return Verdict(resolved=item, status="unknown", reason=item.reason)
         spec = url if url.version is not None else None
         if url.is_virtual and url.namespace == "compiler":
-            return self.compiler(item, url.name, spec)
+            # the canonical name: an alias such as obj-c is probed as objective-c
+            return self.compiler(item, item.canonical.rsplit("/", 1)[-1], spec)
         if url.is_virtual and url.namespace == "driver":
             if url.name == "cuda":
                 return _verdict(item, probe_cuda_driver(self.system), spec)

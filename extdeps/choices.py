@@ -10,6 +10,7 @@ ecosystem             ``--ecosystem ID``              ``EXTDEPS_ECOSYSTEM``
 package manager       ``--package-manager NAME``      ``EXTDEPS_PACKAGE_MANAGER``
 detection root        ``--root DIR``                  ``EXTDEPS_ROOT``
 replace the mapping   ``--mapping FILE``              ``EXTDEPS_MAPPING``
+patch the mapping     ``--patch-mapping FILE``        ``EXTDEPS_PATCH_MAPPING``
 extend the mapping    ``--extend-mapping FILE``       ``EXTDEPS_EXTEND_MAPPING``
 virtual providers     ``--provider blas=mkl``         ``EXTDEPS_PROVIDERS=blas=mkl,mpi=mpich``
 target environment    ``--marker-env KEY=VALUE|FILE``  (none)
@@ -190,6 +191,7 @@ def resolve_choices(
     package_manager: str | None = None,
     root: str | None = None,
     mapping: str | None = None,
+    patch_mapping: Sequence[str] = (),
     extend_mapping: Sequence[str] = (),
     providers: Sequence[str] = (),
     marker_env: Sequence[str] = (),
@@ -216,6 +218,7 @@ def resolve_choices(
         ("python", python),
     ):
         optional_str(value, name)
+    patch_mapping = strings(patch_mapping, "patch_mapping")
     extend_mapping = strings(extend_mapping, "extend_mapping")
     providers = strings(providers, "providers")
     marker_env = strings(marker_env, "marker_env")
@@ -224,6 +227,9 @@ def resolve_choices(
     env = os.environ if environ is None else environ
     overrides: list[str] = []
     mapping_file = mapping or env.get("EXTDEPS_MAPPING")
+    patches = list(patch_mapping) or [
+        p for p in env.get("EXTDEPS_PATCH_MAPPING", "").split(os.pathsep) if p
+    ]
     extends = list(extend_mapping) or [
         p for p in env.get("EXTDEPS_EXTEND_MAPPING", "").split(os.pathsep) if p
     ]
@@ -254,9 +260,12 @@ def resolve_choices(
         loaded = load_mapping(mapping_file)
     else:
         loaded = load_mapping(detection.mapping)
+    for extra in patches:
+        overrides.append(f"mapping patched by {extra}")
+        loaded = loaded.extended(load_mapping(extra), replace=True)
     for extra in extends:
         overrides.append(f"mapping extended by {extra}")
-        loaded = loaded.extended(load_mapping(extra))
+        loaded = loaded.extended(load_mapping(extra), replace=False)
     chosen: dict[str, str] = dict((tool or {}).get("providers", {}))
     from_env = parse_pairs([env.get("EXTDEPS_PROVIDERS", "")], "EXTDEPS_PROVIDERS entry")
     chosen.update(from_env)

@@ -69,6 +69,7 @@ def minidata(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Path]:
         "EXTDEPS_ECOSYSTEM",
         "EXTDEPS_PROVIDERS",
         "EXTDEPS_MAPPING",
+        "EXTDEPS_PATCH_MAPPING",
         "EXTDEPS_EXTEND_MAPPING",
         "EXTDEPS_PACKAGE_MANAGER",
         "EXTDEPS_ROOT",

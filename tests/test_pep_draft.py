@@ -558,7 +558,7 @@ def test_options_table() -> None:
     assert check is not None
     source = inspect.getsource(_config) + inspect.getsource(sys.modules["extdeps.system.detect"])
     rows = _table("options")
-    assert len(rows) == 7
+    assert len(rows) == 8
     for option, variable, _ in rows:
         assert option.split()[0] in check.option_strings(), option
         if variable != "(none)":

@@ -244,24 +244,47 @@ def test_install_refuses_without_yes(
     assert "refusing to run install commands without confirmation" in capsys.readouterr().err
 
 
-def test_extend_and_replace_mapping(
+def test_patch_extend_and_replace_mapping(
     write_project: Callable[[str], Path], capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
+    """PEP 804's three overrides: --mapping uses another file, --patch-mapping
+    replaces the entries of the ids it lists, --extend-mapping appends them as
+    further alternatives (the shipped one stays first; a provider can pick one)."""
     override = tmp_path / "override.mapping.json"
     override.write_text(
         json.dumps(
             {
                 "name": "override",
-                "mappings": [{"id": "dep:generic/zlib", "specs": "zlib1g-dev"}],
+                "mappings": [
+                    {"id": "dep:generic/zlib", "specs": "zlib-custom-dev"},
+                    {
+                        "id": "dep:virtual/interface/blas",
+                        "specs": "libcustomblas-dev",
+                        "extra_metadata": {"provider": "dep:generic/customblas"},
+                    },
+                ],
                 "package_managers": [],
             }
         )
     )
     path = _project(
-        write_project, '[external]\nhost-requires = ["dep:generic/zlib", "dep:generic/libffi"]\n'
+        write_project,
+        '[external]\nhost-requires = ["dep:generic/zlib", "dep:generic/libffi", '
+        '"dep:virtual/interface/blas"]\n',
     )
-    assert main(["map", path, "--ecosystem", "debian+12", "--extend-mapping", str(override)]) == 0
-    assert "zlib1g-dev" in capsys.readouterr().out
+    base = ["map", path, "--ecosystem", "debian+12", "--json"]
+    assert main([*base, "--patch-mapping", str(override)]) == 0
+    packages = {d["id"]: d["packages"] for d in json.loads(capsys.readouterr().out)["dependencies"]}
+    assert packages["dep:generic/zlib"] == ["zlib-custom-dev"]
+    assert packages["dep:generic/libffi"] == ["libffi-dev"]
+    assert packages["dep:virtual/interface/blas"] == ["libcustomblas-dev"]
+    assert main([*base, "--extend-mapping", str(override)]) == 0
+    packages = {d["id"]: d["packages"] for d in json.loads(capsys.readouterr().out)["dependencies"]}
+    assert packages["dep:generic/zlib"] == ["zlib1g-dev"]  # the shipped entry stays first
+    assert packages["dep:virtual/interface/blas"] != ["libcustomblas-dev"]
+    assert main([*base, "--extend-mapping", str(override), "--provider", "blas=customblas"]) == 0
+    packages = {d["id"]: d["packages"] for d in json.loads(capsys.readouterr().out)["dependencies"]}
+    assert packages["dep:virtual/interface/blas"] == ["libcustomblas-dev"]  # an added option
     assert main(["map", path, "--mapping", str(override)]) == 3
     assert "libffi" in capsys.readouterr().err
 

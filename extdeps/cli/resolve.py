@@ -37,11 +37,18 @@ def add_choice_arguments(parser: ArgumentParser) -> None:
     group.add_argument("--root", metavar="DIR", help="detect the ecosystem under this root")
     group.add_argument("--mapping", metavar="FILE", help="use this mapping file instead")
     group.add_argument(
+        "--patch-mapping",
+        metavar="FILE",
+        action="append",
+        default=[],
+        help="replace the entries of the ids this mapping file lists, add the others (repeatable)",
+    )
+    group.add_argument(
         "--extend-mapping",
         metavar="FILE",
         action="append",
         default=[],
-        help="layer this mapping file's entries on top (repeatable)",
+        help="append this mapping file's entries as further alternatives (repeatable)",
     )
     group.add_argument(
         "--python",
@@ -100,13 +107,17 @@ def choices_for(args: Namespace, project: Project | None = None) -> Choices:
         package_manager=args.package_manager,
         root=args.root,
         mapping=args.mapping,
+        patch_mapping=args.patch_mapping,
         extend_mapping=args.extend_mapping,
         providers=args.provider,
         marker_env=getattr(args, "marker_env", []),
         tool=tool,
         python=getattr(args, "python", None),
     )
-    if any(o.startswith(("mapping replaced", "mapping extended")) for o in choices.overrides):
+    if any(
+        o.startswith(("mapping replaced", "mapping patched", "mapping extended"))
+        for o in choices.overrides
+    ):
         # a mapping file of the user's: say which entries it cannot use, once
         for problem in choices.mapping.warnings():
             print(f"warning: {problem}", file=sys.stderr)

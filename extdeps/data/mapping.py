@@ -683,19 +683,31 @@ class EcosystemMapping:
         )
 
     def extended(self, other: EcosystemMapping, *, replace: bool = True) -> EcosystemMapping:
-        """This mapping with ``other`` layered on top.
+        """This mapping with ``other`` layered on top, as PEP 804 describes.
 
-        With ``replace`` (``--extend-mapping`` semantics here), ids present in
-        ``other`` replace this mapping's entries for those ids and new ids are
-        added; package managers with the same name are replaced likewise. Without
-        it, ``other``'s entries are appended as extra alternatives.
+        With ``replace`` (``--patch-mapping``), ids present in ``other`` replace
+        this mapping's entries for those ids, new ids are added, and ``other``'s
+        package managers replace those of the same name and come first. Without
+        it (``--extend-mapping``), ``other``'s entries are appended as further
+        alternatives after this mapping's, and only its package managers of new
+        names are added, after this mapping's.
         """
         overridden = set(other.ids()) if replace else set()
         entries = [e for e in self.entries if e.id not in overridden]
         entries.extend(other.entries)
+        if not replace:  # keep each id's alternatives together, this mapping's first
+            order = {ident: i for i, ident in enumerate(dict.fromkeys(e.id for e in entries))}
+            entries.sort(key=lambda e: order[e.id])
         names = {m.name for m in other.package_managers}
-        managers = [m for m in self.package_managers if m.name not in names]
-        managers = list(other.package_managers) + managers if names else managers
+        if replace:
+            managers = [m for m in self.package_managers if m.name not in names]
+            managers = list(other.package_managers) + managers if names else managers
+        else:
+            known = {m.name for m in self.package_managers}
+            managers = [
+                *self.package_managers,
+                *(m for m in other.package_managers if m.name not in known),
+            ]
         merged = EcosystemMapping(
             name=self.name,
             description=self.description,

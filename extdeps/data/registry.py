@@ -2,8 +2,9 @@
 
 A definition is *canonical* when it has no ``provides`` or provides only
 ``dep:virtual/...`` ids; otherwise it is an *alias* of the concrete ids it
-provides. Virtual definitions never have ``provides``; their providers are the
-canonical definitions that list them.
+provides. A virtual definition has no ``provides`` (its providers are the
+canonical definitions that list it), except a virtual's other name, which
+provides the one virtual it names (``obj-c`` for ``objective-c``).
 """
 
 from __future__ import annotations
@@ -59,7 +60,20 @@ class Definition(Record):
 
     @property
     def is_alias(self) -> bool:
+        """Another name of a concrete id, or a virtual id's other name (a virtual
+        that provides the one virtual it names again: ``obj-c`` for ``objective-c``)."""
+        if self.id.startswith(_VIRTUAL):
+            return bool(self.provides)
         return any(not p.startswith(_VIRTUAL) for p in self.provides)
+
+    @property
+    def alias_of(self) -> str | None:
+        """The id this alias names (its first concrete ``provides``)."""
+        if not self.is_alias:
+            return None
+        if self.id.startswith(_VIRTUAL):
+            return self.provides[0]
+        return next(p for p in self.provides if not p.startswith(_VIRTUAL))
 
     @property
     def is_canonical(self) -> bool:
@@ -67,7 +81,9 @@ class Definition(Record):
 
     @property
     def implements(self) -> tuple[str, ...]:
-        """The virtual ids this definition provides."""
+        """The virtual ids this definition provides (none for a virtual's other name)."""
+        if self.id.startswith(_VIRTUAL):
+            return ()
         return tuple(p for p in self.provides if p.startswith(_VIRTUAL))
 
 
@@ -214,10 +230,14 @@ class Registry:
                 provides = _depurl_list(
                     entry["provides"], f"definitions[{i}].provides", source, errors
                 )
-                if ident.startswith(_VIRTUAL):
+                namespace = ident[: ident.rfind("/") + 1]
+                if ident.startswith(_VIRTUAL) and (
+                    len(provides) != 1 or not provides[0].startswith(namespace)
+                ):
                     errors.append(
                         MappingError(
-                            "a virtual definition must not have 'provides'",
+                            "a virtual definition provides nothing, or only the one virtual "
+                            "of its namespace it is another name of",
                             source=source,
                             key=f"definitions[{i}].provides",
                         )
@@ -259,7 +279,8 @@ class Registry:
         definition = self.get(ident)
         seen = {ident}
         while definition is not None and definition.is_alias:
-            target = next(p for p in definition.provides if not p.startswith(_VIRTUAL))
+            target = definition.alias_of
+            assert target is not None
             if target in seen:
                 break
             seen.add(target)
