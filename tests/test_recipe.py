@@ -169,6 +169,14 @@ def _parse(fmt: str, out: Path, files: dict[str, str]) -> None:
         assert done.returncode == 0, done.stderr
     elif fmt == "spack":
         ast.parse(files["package.py"])
+    elif fmt == "pixi":
+        from tests.test_recipe_environments import check_pixi
+
+        check_pixi(files["pixi.toml"])
+    elif fmt == "conda-env":
+        from tests.test_recipe_environments import check_conda_env
+
+        check_conda_env(files["environment.yml"])
 
 
 def _parse_debian(out: Path, files: dict[str, str]) -> None:
@@ -248,6 +256,10 @@ def test_sdist_from_anywhere_has_no_todo(
             assert hashlib.sha512(sdist.read_bytes()).hexdigest() in text
         elif fmt == "nix":
             assert "sha256-" + base64.b64encode(bytes.fromhex(digest)).decode() in text
+        elif fmt in ("pixi", "conda-env"):
+            # an environment to work on the project's source in: no release to fetch
+            _parse(fmt, out, files)
+            continue
         elif fmt not in ("fedora", "debian"):
             # Fedora checks the sdist by its own `sources` file, Debian by the .dsc that
             # dpkg-source writes for the orig tarball: neither format carries a digest.

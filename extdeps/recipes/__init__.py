@@ -2,7 +2,8 @@
 
 :mod:`extdeps.recipes.model` builds one :class:`~extdeps.recipes.model.RecipeData`
 from a project; each format family has a module that renders it (``conda``,
-``debian``, ``rpm``, ``arch_alpine``, ``nix``, ``homebrew``, ``spack``). This
+``debian``, ``rpm``, ``arch_alpine``, ``nix``, ``homebrew``, ``spack``; pixi's and
+conda's environment files in ``environments``). This
 module holds the table of formats and loads a renderer only when it is used.
 """
 
@@ -25,6 +26,8 @@ FORMATS: dict[str, tuple[str | None, str, str, str]] = {
     "nix": ("nix", "default.nix", "nix", "render_nix"),
     "homebrew": ("homebrew", "{name}.rb", "homebrew", "render_homebrew"),
     "spack": ("spack", "package.py", "spack", "render_spack"),
+    "pixi": ("conda-forge", "pixi.toml", "environments", "render_pixi"),
+    "conda-env": ("conda-forge", "environment.yml", "environments", "render_conda_env"),
 }
 
 

@@ -59,10 +59,10 @@ def _items(dep: object, category: str, *, v1: bool) -> list[str]:
     if dep.compiler and category == "build":
         jinja = "${{ compiler('%s') }}" if v1 else "{{ compiler('%s') }}"
         return [jinja % dep.compiler]
-    if dep.url.id == "dep:virtual/driver/cuda":
-        # conda's own virtual package for the driver has the same version meaning
+    if dep.virtual_package:
+        # conda's own virtual package (__cuda, __glibc) has the same version meaning
         bound = ",".join(f"{op}{v}" for op, v in dep.url.clauses)
-        return [f"__cuda {bound}".strip()]
+        return [f"{dep.virtual_package} {bound}".strip()]
     if not dep.packages:
         return [todo_unmapped(dep)]
     version = "" if dep.url.is_virtual else (dep.url.version or "")

@@ -48,6 +48,7 @@ class RecipeDep(Record):
         "alternatives",
         "reason",
         "linked",
+        "virtual_package",
     )
     requirement: ExternalRequirement
     category: Category
@@ -56,6 +57,8 @@ class RecipeDep(Record):
     alternatives: tuple[tuple[str, ...], ...]
     reason: str | None
     linked: bool  # a shared library the build links: needed at run time as well
+    # the ecosystem's virtual package for a fact of the machine (conda's __cuda)
+    virtual_package: str | None
 
     def __init__(
         self,
@@ -67,6 +70,7 @@ class RecipeDep(Record):
         alternatives: Sequence[Sequence[str]] = (),
         reason: str | None = None,
         linked: bool = False,
+        virtual_package: str | None = None,
     ) -> None:
         self._set(
             requirement=requirement,
@@ -76,6 +80,7 @@ class RecipeDep(Record):
             alternatives=tuple(tuple(a) for a in alternatives),
             reason=reason,
             linked=linked,
+            virtual_package=virtual_package,
         )
 
     @property
@@ -528,14 +533,24 @@ def build_recipe_data(
                 )
             )
             return
+        virtual_package = None
         if ident not in registry:
             reason = f"{ident} is not in the registry"
         elif ident in mapping:
             reason = f"{mapping.name} has no package for it"
+            named = mapping.alternatives(ident)[0].extra_metadata.get("virtual_package")
+            virtual_package = named if isinstance(named, str) and named else None
         else:
             reason = f"the {mapping.name} mapping does not list it"
         deps.append(
-            RecipeDep(requirement=req, category=category, extra=extra, reason=reason, linked=linked)
+            RecipeDep(
+                requirement=req,
+                category=category,
+                extra=extra,
+                reason=reason,
+                linked=linked,
+                virtual_package=virtual_package,
+            )
         )
 
     for category in CATEGORIES:
