@@ -329,3 +329,23 @@ def test_json_errors_are_json_s_own(text: str) -> None:
     with pytest.raises(MappingError) as caught:
         parse_json_bytes(text.encode("utf-8"), "x.json")
     assert caught.value.message == expected
+
+
+SCHEMA_BASE = "https://raw.githubusercontent.com/extdeps/extdeps/main/"
+
+
+def test_schemas_are_named_by_absolute_urls() -> None:
+    """As PEP 804's data does: each schema's $id and each document's $schema is an
+    absolute URL (so other validators can load it), the URL of the file in this
+    repository; validation here stays offline, against the files themselves."""
+    schemas = {}
+    for path in sorted(
+        [*(DATA / "schemas").glob("*.json"), REPO / "pep-draft" / "check-report.schema.json"]
+    ):
+        document = _load(path)
+        assert document["$id"] == SCHEMA_BASE + str(path.relative_to(REPO)), path.name
+        schemas[document["$id"]] = path
+    for path in sorted(
+        [*DATA.glob("*.json"), *(REPO / "tests" / "data" / "minidata").glob("*.json")]
+    ):
+        assert _load(path)["$schema"] in schemas, path.name

@@ -361,8 +361,9 @@ def _embedded_schemas() -> dict[str, Any]:
     for block in _blocks_of("json"):
         document = json.loads(block.text)
         if _json_kind(document) == "schema":
-            assert document["$id"] not in out, f"{document['$id']} is embedded twice"
-            out[document["$id"]] = document
+            name = document["$id"].rsplit("/", 1)[-1]
+            assert name not in out, f"{name} is embedded twice"
+            out[name] = document
     return out
 
 
