@@ -302,6 +302,36 @@ def test_fake_nvml_gpus_are_listed(tmp_path: Path) -> None:
     assert not any("NVML" in note or "nvidia-ml" in note for note in document["notes"])
 
 
+FAKE_CUDA = r"""
+int cuInit(unsigned int flags) { return 0; }
+int cuDriverGetVersion(int *version) { *version = 12040; return 0; }
+"""
+
+
+@pytest.mark.system
+def test_fake_driver_libraries_give_cuda_and_the_gpus(tmp_path: Path) -> None:
+    _need_pynvml()
+    directory = _compile(tmp_path, "libnvidia-ml.so.1", FAKE_NVML)
+    subprocess.run(
+        ["gcc", "-shared", "-fPIC", "-x", "c", "-o", str(directory / "libcuda.so.1"), "-"],
+        input=FAKE_CUDA,
+        text=True,
+        check=True,
+    )
+    document = _detect_json(_env(LD_LIBRARY_PATH=str(directory)))
+    assert _fact(document, "__cuda") == {
+        "name": "__cuda",
+        "value": "12.4",
+        "found": True,
+        "source": "libcuda",
+        "detail": f"cuDriverGetVersion() = 12040 from {directory}/libcuda.so.1",
+    }
+    assert [g["name"] for g in document["gpus"]] == [
+        "NVIDIA Fake A100-SXM4-40GB",
+        "NVIDIA Fake T4",
+    ]
+
+
 @pytest.mark.system
 def test_fake_gpu_in_the_human_output(tmp_path: Path) -> None:
     _need_pynvml()

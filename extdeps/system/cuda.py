@@ -90,7 +90,10 @@ def _probe(system: System, lib: str, override: tuple[str, str] | None) -> list[E
             Evidence(source="override", found=True, version=value, detail=f"{variable}={value}")
         ]
     evidence: list[Evidence] = []
-    if system.root in ("", "/") and locate_library(system, [lib]) is None:
+    running = system.root in ("", "/")
+    # the library the loader would load, by its path where it is found in a directory
+    located = locate_library(system, [lib]) if running else None
+    if running and located is None:
         evidence.append(
             Evidence(
                 source="libcuda",
@@ -99,7 +102,8 @@ def _probe(system: System, lib: str, override: tuple[str, str] | None) -> list[E
                 "or the usual library directories",
             )
         )
-    elif system.root in ("", "/"):
+    elif located is not None:
+        lib = located
         done = system.run([sys.executable, "-I", "-c", _CHILD, lib])
         out = done.stdout.strip()
         if done.returncode is None:
