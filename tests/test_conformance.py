@@ -185,3 +185,91 @@ def test_mixed_case_ids_match() -> None:
 def test_shipped_mappings_refuse_nothing() -> None:
     for path in sorted((REPO / "mappings").glob("*.mapping.json")):
         assert load_mapping(str(path)).warnings() == [], path.name
+
+
+def test_registry_compare_on_the_published_data(capsys: pytest.CaptureFixture[str]) -> None:
+    from extdeps.cli.main import main
+
+    assert main(["registry", "compare", str(PUBLISHED), "--json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    registry = document["registry"]
+    assert registry["only_theirs"] == [
+        {
+            "id": "dep:generic/cmake?repository_url=https:%2F%2Fgitlab.kitware.com%2Fcmake%2Fcmake",
+            "resolves_as": "dep:generic/cmake",
+        }
+    ]
+    differ = {row["id"]: (row["ours"], row["theirs"]) for row in registry["differ"]}
+    assert differ["dep:generic/libjpeg"] == ("alias of dep:generic/libjpeg-turbo", "canonical")
+    assert differ["dep:virtual/compiler/obj-c"][0] == "alias of dep:virtual/compiler/objective-c"
+    written = {row["written"]: row["canonical"] for row in registry["normalized"]}
+    assert written["dep:github/Kitware/CMake"] == "dep:github/kitware/cmake"
+    ecosystems = document["ecosystems"]
+    assert len(ecosystems) == 14
+    assert ecosystems["nix"]["error"].endswith(BROKEN["nix.mapping.json"])
+    assert ecosystems["gentoo"]["shipped"] is False
+    ubuntu = ecosystems["ubuntu"]
+    assert ubuntu["shipped"] is True
+    assert ubuntu["same"] + len({d["id"] for d in ubuntu["differ"]}) > 0
+    for row in ubuntu["differ"]:
+        assert row["ours"] != row["theirs"]
+    assert len(ecosystems["conda-forge"]["refused"]) == 4  # recipe Jinja, never installable
+    assert main(["registry", "compare", str(PUBLISHED), "-v"]) == 0
+    out = capsys.readouterr().out
+    assert "written as dep:github/Kitware/CMake: read as dep:github/kitware/cmake" in out
+    assert "nix          cannot be read:" in out
+
+
+def test_registry_compare_without_a_registry(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from extdeps.cli.main import main
+
+    assert main(["registry", "compare", str(tmp_path)]) == 2
+    assert capsys.readouterr().err == f"error: {tmp_path}: no registry.json in this directory\n"
+
+
+# lint's alias and unknown-id findings on PEP 725's own examples, each with the
+# errata entry of pep-draft/ that explains it
+EXPLAINED = {
+    "dep:virtual/compiler/cpp": "E1",
+    "dep:generic/XCB": "E9",
+    "dep:cran/nat": "E16",
+    "dep:cran/nat.nblast": "E16",
+    "dep:cargo/ripgrep": "E16",
+    "dep:cargo/tree-sitter-cli": "E16",
+    "dep:golang/github.com/junegunn/fzf": "E16",
+    "dep:generic/libjpeg": "E17",
+    "dep:github/abiword/enchant": "E17",
+}
+
+
+def _errata(label: str) -> str:
+    text = (REPO / "pep-draft" / "pep-extdeps.rst").read_text(encoding="utf-8")
+    start = text.index(f"\n{label}. ")
+    end = min(
+        (i for i in (text.find("\nE", start + 1), text.find("\nF", start + 1)) if i > 0),
+        default=len(text),
+    )
+    return text[start:end]
+
+
+def test_lint_on_pep_725_examples_is_explained_by_the_errata(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from extdeps.cli.main import main
+    from tests.test_external import PEP725_EXAMPLES
+
+    found: dict[str, str] = {}
+    for name, text in sorted(PEP725_EXAMPLES.items()):
+        project = tmp_path / name
+        project.mkdir()
+        (project / "pyproject.toml").write_text(text, encoding="utf-8")
+        main(["lint", str(project), "--json"])
+        for finding in json.loads(capsys.readouterr().out)["findings"]:
+            if finding["rule"] in ("alias", "unknown-id"):
+                ident = finding["message"].split("'")[1]
+                found[ident] = finding["rule"]
+    assert set(found) == set(EXPLAINED)
+    for ident, label in EXPLAINED.items():
+        assert ident in _errata(label).replace("\n   ", " "), (ident, label)

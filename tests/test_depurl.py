@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from extdeps import DepURL, ExternalRequirement, InvalidDepURL
@@ -324,7 +324,13 @@ def _built(draw: st.DrawFn) -> str:
 @settings(max_examples=400, deadline=None)
 @given(_built())
 def test_canonical_form_is_a_fixed_point(text: str) -> None:
-    url = DepURL.parse(text)
+    try:
+        url = DepURL.parse(text)
+    except InvalidDepURL as exc:
+        # a virtual's version has its own meaning (C standard years, ...): the
+        # built name may be one whose scheme refuses the built version
+        assume(not (text.startswith("dep:virtual/") and exc.message.startswith("versions of")))
+        raise
     canonical = str(url)
     again = DepURL.parse(canonical)
     assert again == url

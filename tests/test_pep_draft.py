@@ -667,3 +667,27 @@ def test_check_report_schema_rejects_what_it_should() -> None:
     bad = json.loads(json.dumps(example))
     bad["exit_code"] = 2
     assert _schema_errors("check-report.schema.json", bad)
+
+
+def test_conformance_table() -> None:
+    """Every row names tests that exist and errata entries that exist."""
+    import ast
+
+    errata = MAIN.read_text(encoding="utf-8").split("\nErrata\n======\n", 1)[1]
+    labels = set(re.findall(r"^([EF]\d+)\. ", errata, re.MULTILINE))
+    rows = _table("conformance")
+    assert len(rows) >= 25
+    for pep, statement, status, reason, tests in rows:
+        assert pep in ("725", "804"), statement
+        assert status in ("conforms", "differs", "not applicable"), statement
+        if status != "conforms":
+            assert reason, f"{statement}: a difference needs its reason"
+        for label in re.findall(r"\b([EF]\d+)\b", reason):
+            assert label in labels, f"{statement}: no errata entry {label}"
+        named = tests.split()
+        assert named, f"{statement}: no test exercises it"
+        for node in named:
+            path, name = node.split("::")
+            tree = ast.parse((REPO / path).read_text(encoding="utf-8"))
+            functions = {f.name for f in tree.body if isinstance(f, ast.FunctionDef)}
+            assert name in functions, f"{statement}: {node} does not exist"

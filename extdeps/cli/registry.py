@@ -1,4 +1,5 @@
-"""``extdeps registry coverage``: how much of the registry each shipped mapping covers."""
+"""``extdeps registry coverage`` (how much of the registry each shipped mapping
+covers) and ``extdeps registry compare DIR`` (another data set against ours)."""
 
 from __future__ import annotations
 
@@ -131,6 +132,64 @@ def cmd_coverage(args: Namespace) -> int:
     return 0
 
 
+def cmd_compare(args: Namespace) -> int:
+    from extdeps.data.compare import compare_data  # noqa: PLC0415
+
+    result = compare_data(args.directory)
+    if args.json:
+        _emit_json(
+            _document("registry compare", None, directory=args.directory, **result), sys.stdout
+        )
+        return 0
+    reg = result["registry"]
+    print(
+        f"registry: {len(reg['only_theirs'])} ids only theirs, {len(reg['only_ours'])} only ours, "
+        f"{len(reg['differ'])} seen differently, {len(reg['normalized'])} written in another form"
+    )
+    for row in reg["only_theirs"]:
+        known = (
+            f" (a DepURL with it resolves as {row['resolves_as']})" if row["resolves_as"] else ""
+        )
+        print(f"  only theirs: {row['id']}{known}")
+    for row in reg["differ"]:
+        print(f"  differs: {row['id']}: ours {row['ours']}, theirs {row['theirs']}")
+    for row in reg["normalized"]:
+        print(f"  written as {row['written']}: read as {row['canonical']}")
+    if args.verbose and reg["only_ours"]:
+        print("  only ours: " + ", ".join(reg["only_ours"]))
+    ecosystems = result["ecosystems"]
+    width = max((len(e) for e in ecosystems), default=9)
+    header = f"{'same':>5}  {'differ':>6}  {'only theirs':>11}  {'only ours':>9}  {'refused':>7}"
+    print(f"{'ecosystem':{width}}  {header}")
+    for name, row in ecosystems.items():
+        if row.get("error"):
+            print(f"{name:{width}}  cannot be read: {row['error']}")
+            continue
+        if not row["shipped"]:
+            print(
+                f"{name:{width}}  not an ecosystem extdeps ships ({row['entries']} ids, "
+                f"{len(row['refused'])} entries refused)"
+            )
+            continue
+        differing = len({d["id"] for d in row["differ"]})
+        print(
+            f"{name:{width}}  {row['same']:>5}  {differing:>6}  {len(row['only_theirs']):>11}  "
+            f"{len(row['only_ours']):>9}  {len(row['refused']):>7}"
+        )
+        if args.verbose:
+            for d in row["differ"]:
+                print(
+                    f"    {d['id']} [{d['category']}]: ours {', '.join(d['ours']) or '(none)'}; "
+                    f"theirs {', '.join(d['theirs']) or '(none)'}"
+                )
+            if row["only_theirs"]:
+                print("    only theirs: " + ", ".join(row["only_theirs"]))
+    for name, row in ecosystems.items():
+        for problem in row.get("refused", []) if args.verbose else ():
+            print(f"  refused in {name}: {problem}")
+    return 0
+
+
 def register(sub: Any) -> None:
     parser = sub.add_parser("registry", help="questions about the registry and mappings")
     inner = parser.add_subparsers(dest="registry_command", metavar="SUBCOMMAND")
@@ -142,3 +201,13 @@ def register(sub: Any) -> None:
     cov.add_argument("--json", action="store_true")
     cov.add_argument("-v", "--verbose", action="store_true", help="list the missing ids")
     cov.set_defaults(func=cmd_coverage)
+    cmp = inner.add_parser(
+        "compare",
+        help="compare another registry and mapping set (a directory) with the shipped ones",
+    )
+    cmp.add_argument(
+        "directory", metavar="DIR", help="a directory with registry.json and *.mapping.json files"
+    )
+    cmp.add_argument("--json", action="store_true")
+    cmp.add_argument("-v", "--verbose", action="store_true", help="list every difference")
+    cmp.set_defaults(func=cmd_compare)
