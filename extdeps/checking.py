@@ -27,9 +27,6 @@ from extdeps.model.record import Record
 from extdeps.model.versions import InvalidVersion, Release, parse_version
 from extdeps.resolution import PYTHON_ID, InstallPlan, Resolved, plan_install, resolve, select
 from extdeps.system.compilers import compiler_path, probe_compiler, standard_years
-from extdeps.system.cuda import probe_cuda_driver
-from extdeps.system.facts import libc_evidence
-from extdeps.system.gpus import probe_rocm_runtime
 from extdeps.system.interfaces import interface_level, openmp_level
 from extdeps.system.machine import System
 from extdeps.system.pkgdb import (
@@ -338,8 +335,12 @@ class _Checker:
             return self.compiler(item, item.canonical.rsplit("/", 1)[-1], spec)
         if url.is_virtual and url.namespace == "driver":
             if url.name == "cuda":
+                from extdeps.system.cuda import probe_cuda_driver  # noqa: PLC0415 - drivers only
+
                 return _verdict(item, probe_cuda_driver(self.system), spec)
             if url.name == "rocm":
+                from extdeps.system.gpus import probe_rocm_runtime  # noqa: PLC0415 - drivers only
+
                 return _verdict(item, probe_rocm_runtime(self.system), spec)
             return Verdict(resolved=item, status="unknown", reason=f"no probe for {url.id}")
         if url.is_virtual:
@@ -350,6 +351,8 @@ class _Checker:
         if item.canonical == GLIBC_ID:
             # the C library this machine runs: first for a run-time requirement;
             # after the headers and packages for building (it still gives the version)
+            from extdeps.system.facts import libc_evidence  # noqa: PLC0415 - glibc only
+
             libc = libc_evidence(self.system)
             evidence = [*libc, *evidence] if item.category == "run" else [*evidence, *libc]
         if not evidence:

@@ -334,9 +334,17 @@ def canonical_id(text: str) -> str:
     is ``dep:github/kitware/cmake``), so that it matches the ids of parsed DepURLs.
     Lowercase ids without a qualifier, version, subpath or escape are canonical
     already and are not parsed (data files hold hundreds). Raises :class:`InvalidDepURL`."""
-    if text.isascii() and text.islower() and not any(c in text for c in "?@#%_ "):
+    if (
+        text.isascii()
+        and text.islower()
+        and _NOT_PLAIN.isdisjoint(text)
+        and not ("_" in text and text.startswith("dep:pypi/"))
+    ):
         return text
     return str(DepURL.parse(text))
+
+
+_NOT_PLAIN = frozenset("?@#% ")
 
 
 def _reduced(clauses: tuple[tuple[str, str], ...]) -> list[tuple[str, str]]:
