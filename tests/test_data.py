@@ -349,3 +349,26 @@ def test_schemas_are_named_by_absolute_urls() -> None:
         [*DATA.glob("*.json"), *(REPO / "tests" / "data" / "minidata").glob("*.json")]
     ):
         assert _load(path)["$schema"] in schemas, path.name
+
+
+def test_project_tables_document() -> None:
+    """extdeps' [external] tables for projects without one: valid against the
+    schema, loadable, registry ids only, and each recorded as built."""
+    from extdeps.data.project_tables import load_project_tables
+
+    document = _load(DATA / "project-tables.json")
+    assert _errors(_validator("project-tables.schema.json"), document) == []
+    tables = load_project_tables()
+    registry = _registry()
+    projects = document["projects"]
+    assert list(projects) == sorted(projects), "projects must be sorted by name"
+    for name, entries in tables.tables.items():
+        for table in entries:
+            for _, req in table.external.iter_requirements():
+                assert req.url.id in registry, f"{name}: {req.url.id} is not a registry id"
+                assert registry.canonical(req.url.id) == req.url.id, f"{name}: alias {req.url.id}"
+    record_path = DATA / "verification" / "project-tables.json"
+    if projects:
+        record = _load(record_path)
+        built = {row["project"] for row in record["results"] if row.get("result") == "built"}
+        assert set(projects) <= built, "every shipped table was verified by a build"

@@ -15,7 +15,7 @@ layer       parts
 4           ``sources`` (projects, sdists, wheels), ``choices`` (ecosystem,
             mapping, providers)
 5           ``checking``: resolution + evidence -> verdicts
-6           ``authoring``, ``recipes``
+6           ``authoring``, ``recipes``, ``preflight`` (a whole install)
 7           ``build``: what the PEP 517 wrappers call
 8           ``cli``
 top         ``extdeps/__init__.py`` (the lazy public API), ``__main__``
@@ -39,7 +39,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("system",),
     ("sources", "choices"),
     ("checking",),
-    ("authoring", "recipes"),
+    ("authoring", "recipes", "preflight"),
     ("build",),
     ("cli",),
 )

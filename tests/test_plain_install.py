@@ -77,6 +77,8 @@ def test_every_command_runs(plain: Path, tmp_path: Path) -> None:
         "scan": [example, "--no-meson"],
         "recipe": [example, "--format", "conda-forge"],
         "registry": ["coverage"],
+        # pip is installed already: nothing to plan, no network
+        "preflight": ["--ecosystem", "debian+12", "--", "--no-index", "pip"],
     }
     commands = _commands(plain)
     assert sorted(commands) == sorted(runs)

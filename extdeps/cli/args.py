@@ -126,6 +126,8 @@ class _Action:
 
     def usage(self) -> str:
         if not self.option_strings:
+            if self.nargs == "*":
+                return f"[{self.value_name()} ...]"
             return f"[{self.value_name()}]" if self.nargs == "?" else self.value_name()
         part = self.option_strings[0]
         if self.takes_value:
@@ -338,7 +340,10 @@ class ArgumentParser:
                 if action.required and action not in seen:
                     missing.append(action.display())
                 continue
-            if positionals:
+            if action.nargs == "*":  # every remaining positional, possibly none
+                setattr(namespace, action.dest, positionals[:])
+                positionals.clear()
+            elif positionals:
                 setattr(namespace, action.dest, positionals.pop(0))
             elif action.nargs != "?":
                 missing.append(action.display())

@@ -245,6 +245,7 @@ _COMMAND_MODULES = {
     "migrate": "extdeps.cli.author",
     "scan": "extdeps.cli.author",
     "registry": "extdeps.cli.registry",
+    "preflight": "extdeps.cli.preflight",
 }
 
 
