@@ -39,7 +39,14 @@ if TYPE_CHECKING:
     from extdeps.checking import CheckReport
     from extdeps.choices import Choices
 
-__all__ = ["Found", "Preflight", "gather", "preflight", "tables_from_directory"]
+__all__ = [
+    "Found",
+    "Preflight",
+    "gather",
+    "lock_requirements",
+    "preflight",
+    "tables_from_directory",
+]
 
 _CATEGORIES = {"build": "build-requires", "host": "host-requires", "run": "dependencies"}
 _OPTIONAL = {
@@ -116,6 +123,45 @@ def tables_from_directory(directory: str) -> ProjectTables:
         external = External.from_pyproject(data, source=path)
         out[name] = [ProjectTable(project=name, versions="", external=external, origin=path)]
     return ProjectTables(out)
+
+
+def lock_requirements(path: str) -> list[str]:
+    """The pinned set of a ``pylock.toml`` (PEP 751) as pip arguments: each package
+    as ``name==version`` with its marker, or its local directory or archive, and
+    ``--no-deps`` (the lock is the whole set). pip then chooses, as an install
+    would, between each package's wheels and its sdist."""
+    from extdeps.sources import parse_pyproject, read_file_bytes  # noqa: PLC0415
+
+    data = parse_pyproject(read_file_bytes(path, what="a lock file"), path)
+    version = data.get("lock-version")
+    if not isinstance(version, str) or version.split(".")[0] != "1":
+        raise ExtdepsError(
+            "expected lock-version 1.x (a PEP 751 pylock.toml)", source=path, key="lock-version"
+        )
+    packages = data.get("packages")
+    if not isinstance(packages, list):
+        raise ExtdepsError("expected an array of tables", source=path, key="packages")
+    out: list[str] = []
+    base = os.path.dirname(os.path.abspath(path))
+    for i, package in enumerate(packages):
+        key = f"packages[{i}]"
+        if not isinstance(package, dict) or not isinstance(package.get("name"), str):
+            raise ExtdepsError("expected a table with a name", source=path, key=key)
+        marker = package.get("marker")
+        suffix = f" ; {marker}" if isinstance(marker, str) and marker.strip() else ""
+        local = package.get("directory") or package.get("archive")
+        if isinstance(local, dict) and isinstance(local.get("path"), str):
+            out.append(os.path.join(base, local["path"]) + suffix)
+            continue
+        if isinstance(local, dict) and isinstance(local.get("url"), str):
+            out.append(f"{package['name']} @ {local['url']}{suffix}")
+            continue
+        if not isinstance(package.get("version"), str):
+            raise ExtdepsError(
+                "expected a version (or a directory or archive)", source=path, key=f"{key}.version"
+            )
+        out.append(f"{package['name']}=={package['version']}{suffix}")
+    return [*out, "--no-deps"]
 
 
 def _wheel_external(planned: Planned) -> tuple[External, str]:

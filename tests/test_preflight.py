@@ -370,3 +370,80 @@ def test_readme_hooks_name_real_options() -> None:
         for word in ours.split():
             if word.startswith("-"):
                 assert word.split("=")[0] in options, (word, line)
+
+
+PYLOCK = """
+lock-version = "1.0"
+created-by = "test"
+
+[[packages]]
+name = "wheeldemo"
+version = "1.0"
+
+[[packages]]
+name = "sdistdemo"
+version = "1.0"
+marker = "python_version >= '3'"
+
+[[packages]]
+name = "local"
+directory = { path = "src/local" }
+"""
+
+
+def test_lock_requirements(tmp_path: Path) -> None:
+    from extdeps.preflight import lock_requirements
+
+    lock = tmp_path / "pylock.toml"
+    lock.write_text(PYLOCK, encoding="utf-8")
+    assert lock_requirements(str(lock)) == [
+        "wheeldemo==1.0",
+        "sdistdemo==1.0 ; python_version >= '3'",
+        str(tmp_path / "src" / "local"),
+        "--no-deps",
+    ]
+    lock.write_text('lock-version = "2.0"\n', encoding="utf-8")
+    from extdeps.model.errors import ExtdepsError
+
+    with pytest.raises(ExtdepsError, match=r"lock-version 1\.x"):
+        lock_requirements(str(lock))
+
+
+@pytest.mark.system
+def test_preflight_of_a_lock_file(index: Path, tables: Path, target: Path, tmp_path: Path) -> None:
+    _debian_with_zlib()
+    lock = tmp_path / "pylock.toml"
+    lock.write_text(
+        PYLOCK.split('[[packages]]\nname = "local"', maxsplit=1)[0]
+        + '[[packages]]\nname = "tabledemo"\nversion = "1.0"\n',
+        encoding="utf-8",
+    )
+    env = {**os.environ, "EXTDEPS_ECOSYSTEM": "debian+12", "PIP_CONFIG_FILE": os.devnull}
+    env.pop("PIP_FIND_LINKS", None)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "extdeps",
+            "preflight",
+            "--python",
+            str(target),
+            "--lock",
+            str(lock),
+            "--project-tables",
+            str(tables),
+            "--json",
+            "--",
+            "--no-index",
+            "--find-links",
+            str(index),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    kinds = {d["name"]: d["kind"] for d in json.loads(done.stdout)["distributions"]}
+    assert kinds == {"wheeldemo": "wheel", "sdistdemo": "sdist", "tabledemo": "sdist"}

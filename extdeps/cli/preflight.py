@@ -31,6 +31,10 @@ def _pip_args(args: Namespace) -> list[str]:
     for path in args.requirement:
         words += ["-r", path]
     words += list(args.project)
+    if args.lock:
+        from extdeps.preflight import lock_requirements  # noqa: PLC0415
+
+        words += lock_requirements(args.lock)
     words += list(args.requirements)
     return words
 
@@ -147,7 +151,7 @@ def cmd_preflight(args: Namespace) -> int:
         from extdeps.model.errors import ExtdepsError  # noqa: PLC0415
 
         raise ExtdepsError(
-            "nothing to plan: give requirements, -r FILE or --project DIR",
+            "nothing to plan: give requirements, -r FILE, --project DIR or --lock FILE",
             hint="extdeps preflight -r requirements.txt",
         )
     choices = choices_for(args)
@@ -207,6 +211,11 @@ def register(sub: Any) -> None:
         default=[],
         metavar="DIR",
         help="a project directory to install (its [project] dependencies and itself)",
+    )
+    parser.add_argument(
+        "--lock",
+        metavar="FILE",
+        help="a pylock.toml (PEP 751): its pinned set, planned by pip without resolving",
     )
     add_choice_arguments(parser)
     parser.add_argument(
