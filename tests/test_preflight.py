@@ -215,6 +215,9 @@ def _wheel(directory: Path, name: str, requires: list[str]) -> None:
             zf.writestr(member, data)
 
 
+DEMOS = ("wheeldemo", "sdistdemo", "tabledemo")
+
+
 @pytest.fixture
 def index(tmp_path: Path) -> Path:
     directory = tmp_path / "index"
@@ -254,36 +257,16 @@ def _debian_with_zlib() -> None:
     need(os.path.exists("/usr/include/zlib.h"), "needs zlib1g-dev")
 
 
-def _preflight(target: Path, index: Path, *more: str) -> subprocess.CompletedProcess[str]:
-    env = {
-        **os.environ,
-        "EXTDEPS_ECOSYSTEM": "debian+12",
-        "PIP_CONFIG_FILE": os.devnull,  # this machine's pip settings stay out of it
-    }
+def _preflight(
+    target: Path, index: Path, *more: str, requirements: tuple[str, ...] = DEMOS
+) -> subprocess.CompletedProcess[str]:
+    """``extdeps preflight --python TARGET MORE... REQUIREMENTS -- --no-index
+    --find-links INDEX``, with this machine's pip settings kept out of it."""
+    env = {**os.environ, "EXTDEPS_ECOSYSTEM": "debian+12", "PIP_CONFIG_FILE": os.devnull}
     env.pop("PIP_FIND_LINKS", None)
-    return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "extdeps",
-            "preflight",
-            "--python",
-            str(target),
-            *more,
-            "wheeldemo",
-            "sdistdemo",
-            "tabledemo",
-            "--",
-            "--no-index",
-            "--find-links",
-            str(index),
-        ],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=600,
-        check=False,
-    )
+    argv = [sys.executable, "-m", "extdeps", "preflight", "--python", str(target), *more]
+    argv += [*requirements, "--", "--no-index", "--find-links", str(index)]
+    return subprocess.run(argv, capture_output=True, text=True, env=env, timeout=600, check=False)
 
 
 @pytest.mark.system
@@ -418,32 +401,8 @@ def test_preflight_of_a_lock_file(index: Path, tables: Path, target: Path, tmp_p
         + '[[packages]]\nname = "tabledemo"\nversion = "1.0"\n',
         encoding="utf-8",
     )
-    env = {**os.environ, "EXTDEPS_ECOSYSTEM": "debian+12", "PIP_CONFIG_FILE": os.devnull}
-    env.pop("PIP_FIND_LINKS", None)
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "extdeps",
-            "preflight",
-            "--python",
-            str(target),
-            "--lock",
-            str(lock),
-            "--project-tables",
-            str(tables),
-            "--json",
-            "--",
-            "--no-index",
-            "--find-links",
-            str(index),
-        ],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=600,
-        check=False,
-    )
+    more = ("--lock", str(lock), "--project-tables", str(tables), "--json")
+    done = _preflight(target, index, *more, requirements=())
     assert done.returncode == 0, done.stderr
     kinds = {d["name"]: d["kind"] for d in json.loads(done.stdout)["distributions"]}
     assert kinds == {"wheeldemo": "wheel", "sdistdemo": "sdist", "tabledemo": "sdist"}

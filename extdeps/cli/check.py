@@ -196,6 +196,12 @@ def _print_report(
             for evidence in verdict.evidence:
                 mark = {True: "+", False: "-", None: "?"}[evidence.found]
                 print(f"           {mark} {evidence.source}: {evidence.detail}")
+    print_install(report)
+    print(_summary(report, code, strict=args.strict, nothing=_nothing(project)))
+
+
+def print_install(report: CheckReport) -> None:
+    """The install command for what is missing, its notes, and what no package covers."""
     if report.install is not None:
         print("# to install what is missing:")
         for command in report.install.commands:
@@ -206,7 +212,6 @@ def _print_report(
         if not verdict.resolved.specs:
             url = verdict.resolved.requirement.url
             print(f"# no package known for {url}: {verdict.resolved.reason}")
-    print(_summary(report, code, strict=args.strict, nothing=_nothing(project)))
 
 
 def cmd_check(args: Namespace) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from extdeps.cli.check import _LABEL, _STATUSES, _install_dict, _line, _summary
+from extdeps.cli.check import _LABEL, _STATUSES, _install_dict, _line, _summary, print_install
 from extdeps.cli.main import (
     EXIT_OK,
     EXIT_UNDECIDED,
@@ -128,16 +128,7 @@ def _print(args: Namespace, result: Preflight, choices: Any, code: int) -> None:
             "nothing says what it needs: the project declares no [external] table and "
             "extdeps has none for it"
         )
-    if report.install is not None:
-        print("# to install what is missing:")
-        for command in report.install.commands:
-            print(shell_join(command))
-        for note in report.install.notes:
-            print(f"# note: {note}")
-    for verdict in report.unmet:
-        if not verdict.resolved.specs:
-            url = verdict.resolved.requirement.url
-            print(f"# no package known for {url}: {verdict.resolved.reason}")
+    print_install(report)
     nothing = "nothing to check: no planned distribution declares external dependencies"
     print(_summary(report, code, strict=args.strict, nothing=nothing))
 

@@ -199,13 +199,17 @@ class _Reader:
         self.pos = end
         return text[pos:end]
 
-    def keyval(self, table: dict[str, Any], dotted: set[int]) -> None:
+    def keyval(self, table: dict[str, Any], dotted: set[int], depth: int = -1) -> None:
+        """``key = value`` into ``table``; dotted keys make (or extend) tables of
+        ``dotted``. ``depth`` is that of the inline table holding it (-1: none)."""
+        if depth + 1 > _MAX_DEPTH:
+            raise _Unsupported
         keys = self.key()
         if self.pos >= self.end or self.text[self.pos] != "=":
             raise _Unsupported
         self.pos += 1
         self.blank()
-        value = self.value(0)
+        value = self.value(depth + 1)
         for name in keys[:-1]:
             inner = table.get(name)
             if inner is None:
@@ -363,7 +367,7 @@ class _Reader:
             self.pos += 1
         else:
             while True:
-                self.keyval_inline(table, dotted, depth)
+                self.keyval(table, dotted, depth)
                 self.blank()
                 char = self.text[self.pos]
                 if char == ",":
@@ -377,24 +381,3 @@ class _Reader:
         self.frozen.add(id(table))
         self.frozen.update(dotted)
         return table
-
-    def keyval_inline(self, table: dict[str, Any], dotted: set[int], depth: int) -> None:
-        if depth + 1 > _MAX_DEPTH:
-            raise _Unsupported
-        keys = self.key()
-        if self.pos >= self.end or self.text[self.pos] != "=":
-            raise _Unsupported
-        self.pos += 1
-        self.blank()
-        value = self.value(depth + 1)
-        for name in keys[:-1]:
-            inner = table.get(name)
-            if inner is None:
-                inner = table[name] = {}
-                dotted.add(id(inner))
-            elif type(inner) is not dict or id(inner) not in dotted:
-                raise _Unsupported
-            table = inner
-        if keys[-1] in table:
-            raise _Unsupported
-        table[keys[-1]] = value
