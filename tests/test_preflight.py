@@ -18,6 +18,7 @@ import subprocess
 import sys
 import tarfile
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -406,3 +407,60 @@ def test_preflight_of_a_lock_file(index: Path, tables: Path, target: Path, tmp_p
     assert done.returncode == 0, done.stderr
     kinds = {d["name"]: d["kind"] for d in json.loads(done.stdout)["distributions"]}
     assert kinds == {"wheeldemo": "wheel", "sdistdemo": "sdist", "tabledemo": "sdist"}
+
+
+@pytest.fixture
+def served(index: Path) -> Iterator[str]:
+    """The package directory over HTTP, as a remote index would serve it."""
+    import functools
+    import http.server
+    import threading
+
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(index))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.system
+def test_remote_sdist_fetched_through_pip_and_cached_by_its_hash(
+    index: Path, served: str, tables: Path, target: Path, tmp_path: Path
+) -> None:
+    """An sdist on a remote index is fetched with pip download (never by extdeps),
+    and its table is cached under the sdist's sha256."""
+    _debian_with_zlib()
+    from extdeps.data.cache import read_cache_file
+
+    cache = tmp_path / "cache"
+    env = {
+        **os.environ,
+        "EXTDEPS_ECOSYSTEM": "debian+12",
+        "PIP_CONFIG_FILE": os.devnull,
+        "EXTDEPS_CACHE_DIR": str(cache),
+    }
+    env.pop("PIP_FIND_LINKS", None)
+    argv = [sys.executable, "-m", "extdeps", "preflight", "--python", str(target), "--json"]
+    argv += ["--project-tables", str(tables), *DEMOS, "--", "--no-index", "--find-links", served]
+    for _ in range(2):  # fetched, then from the cache
+        done = subprocess.run(
+            argv, capture_output=True, text=True, env=env, timeout=600, check=False
+        )
+        assert done.returncode == 0, done.stderr
+        document = json.loads(done.stdout)
+        sdist = next(d for d in document["distributions"] if d["name"] == "sdistdemo")
+        assert sdist["url"].startswith(served)
+        assert sdist["declared"] is True
+        assert sdist["external"]["host-requires"] == ["dep:generic/zlib"]
+    stored = read_cache_file(str(cache / "sdist-tables.marshal"))
+    assert isinstance(stored, dict)
+    digest = hashlib.sha256((index / "sdistdemo-1.0.tar.gz").read_bytes()).hexdigest()
+    assert stored[digest] == {
+        "build-requires": ["dep:virtual/compiler/c"],
+        "host-requires": ["dep:generic/zlib"],
+        "dependencies": ["dep:generic/zlib"],
+    }
