@@ -25,7 +25,8 @@ system packages extdeps itself says the table needs:
    install DIR --ecosystem debian+12 --all`` prints the apt command, whose
    packages are installed in the chroot exactly as printed.
 4. The build, inside the chroot: ``python3 -m venv /tmp/v`` and
-   ``/tmp/v/bin/pip install --no-cache-dir --no-binary NAME NAME==VERSION``.
+   ``/tmp/v/bin/pip install --no-cache-dir --use-pep517 --no-binary NAME
+   NAME==VERSION`` (a wheel is built, as pip 23.1 and later always do).
    Build isolation fetches Python build requirements from PyPI. Every request
    goes through a proxy of this script that admits only the package index
    (pypi.org, files.pythonhosted.org); a build that fetches anything else
@@ -461,7 +462,8 @@ def verify(
         mark = log_file.stat().st_size
         done = chroot.run(
             "rm -rf /tmp/v && python3 -m venv /tmp/v && "
-            f"/tmp/v/bin/pip install --no-cache-dir --no-binary {name} {name}=={version}",
+            "/tmp/v/bin/pip install --no-cache-dir --use-pep517 "
+            f"--no-binary {name} {name}=={version}",
             env=env,
             log_file=log_file,
         )
@@ -550,7 +552,8 @@ docstring) does, for each project:
    ids only), then `extdeps install DIR --ecosystem debian+12 --all`, whose apt
    packages are installed in the chroot exactly as printed;
 4. `python3 -m venv /tmp/v && /tmp/v/bin/pip install --no-cache-dir
-   --no-binary NAME NAME==VERSION` in the chroot: build isolation fetches the
+   --use-pep517 --no-binary NAME NAME==VERSION` in the chroot (a wheel is
+   built, as pip 23.1 and later always do; Debian 12's pip is 23.0): build isolation fetches the
    Python build requirements from PyPI; every request goes through a proxy
    that admits only pypi.org and files.pythonhosted.org, so a build that
    fetches anything else (Rust crates, bundled downloads) is *not verifiable
@@ -561,6 +564,17 @@ docstring) does, for each project:
    `ldd` must resolve every library each one links;
 6. every package not in the baseline is purged, then `apt-get autoremove
    --purge`; the run stops unless the package set equals the baseline.
+
+Where the host's network intercepts TLS, `--ca-bundle FILE` (default
+`$PIP_CERT`) is copied into the chroot for pip; it changes no package.
+
+The tables follow the conventions of `examples/`: compilers (and pkg-config
+where the build asks it) in `build-requires`; libraries in `host-requires` and,
+since a build from the sdist links the system library (nothing is vendored as
+in the project's wheels), also in `dependencies`; `dep:generic/python` is
+implied by a compiler and not listed. A pure C or C++ extension without
+system libraries still has a table: the compiler, which brings the Python
+headers.
 
 The machine-readable record is `project-tables.json` next to this file: per
 project the date (UTC), version, result, the apt packages and the table tried.
@@ -655,7 +669,9 @@ def main(argv: list[str] | None = None) -> int:
                 except LookupError as exc:
                     log(f"!! {name}: {exc}")
                     continue
-                log(f"-> {name} {row.get('version')}: {row['result']} ({row.get('duration_s')}s)")
+                log(
+                    f"-> {name} {row.get('version')}: {row['result']} ({row.get('duration_s', 0)}s)"
+                )
                 save_record(record, row)
                 write_summary(record)
                 if row["result"] == "built" and name in candidates:
