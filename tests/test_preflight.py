@@ -464,3 +464,46 @@ def test_remote_sdist_fetched_through_pip_and_cached_by_its_hash(
         "host-requires": ["dep:generic/zlib"],
         "dependencies": ["dep:generic/zlib"],
     }
+
+
+@pytest.mark.system
+def test_preflight_uses_a_shipped_project_table(index: Path, target: Path) -> None:
+    """An sdist that declares nothing, of a project extdeps ships a table for, is
+    checked with that table, and said so."""
+    _debian_with_zlib()
+    from extdeps.data.project_tables import load_project_tables
+
+    shipped = load_project_tables()
+    assert len(shipped), "extdeps ships project tables"
+    record = json.loads(
+        (REPO / "mappings" / "verification" / "project-tables.json").read_text(encoding="utf-8")
+    )
+    built = {r["project"]: r["version"] for r in record["results"] if r["result"] == "built"}
+    name = sorted(set(shipped.tables) & set(built))[0]
+    version = built[name]
+    table = shipped.lookup(name, version)
+    assert table is not None
+    # the project's name and version, but an sdist of our own that declares nothing
+    _sdist(index, name, "")
+    sdist = index / f"{name}-1.0.tar.gz"
+    renamed = index / f"{name}-{version}.tar.gz"
+    with tarfile.open(sdist) as source, tarfile.open(renamed, "w:gz") as target_tar:
+        for member in source.getmembers():
+            data = source.extractfile(member)
+            assert data is not None
+            body = data.read().replace(b"1.0", version.encode())
+            member.name = member.name.replace(f"{name}-1.0", f"{name}-{version}")
+            member.size = len(body)
+            target_tar.addfile(member, io.BytesIO(body))
+    sdist.unlink()
+    done = _preflight(target, index, "--json", requirements=(f"{name}=={version}",))
+    assert done.returncode in (0, 1), done.stderr
+    document = json.loads(done.stdout)
+    [found] = [d for d in document["distributions"] if d["name"] == name]
+    assert found["declared"] is False
+    assert found["table"] == table.describe()
+    assert found["how"] == f"{table.describe()}; the project declares none"
+    wanted = {
+        r["requirement"] for r in document["results"] if f"{name} {version}" in r["wanted_by"]
+    }
+    assert wanted == {str(req) for _, req in table.external.iter_requirements()}
