@@ -18,7 +18,8 @@ system packages extdeps itself says the table needs:
    ``/proc``, ``/sys`` and ``/dev`` are mounted for the run and unmounted at
    the end; a ``policy-rc.d`` keeps packages from starting services.
 2. The version: the newest final release on PyPI (JSON API) that has an sdist
-   and is admitted by the table's ``versions``; ``--version NAME=VERSION``
+   whose Requires-Python admits the chroot's Python (3.11) and is admitted by
+   the table's ``versions``; ``--version NAME=VERSION``
    picks another one (recorded with the reason given after a colon).
 3. The packages: the table is written into a ``pyproject.toml`` and
    ``extdeps lint`` must report no warnings (registry ids only); ``extdeps
@@ -31,8 +32,8 @@ system packages extdeps itself says the table needs:
    goes through a proxy of this script that admits only the package index
    (pypi.org, files.pythonhosted.org); a build that fetches anything else
    (Rust crates, bundled downloads) is reported as not verifiable here. An
-   sdist with a ``Cargo.toml`` and no vendored crates is reported so without
-   a build.
+   sdist built by a Rust backend (maturin, setuptools-rust) that vendors no
+   crates is reported so without a build.
 5. The check: the installed distribution must hold a compiled extension
    module (a project whose extension is optional would otherwise "build" as
    pure Python), and ``ldd`` must find every library each one links.
@@ -194,6 +195,7 @@ class Chroot:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.mounted: list[Path] = []
+        self._python: str | None = None
         self.baseline_file = root / "var" / "lib" / "project-tables-baseline"
 
     def run(
@@ -242,6 +244,14 @@ class Chroot:
         else:
             self.run("apt-get update -q")
 
+    @property
+    def python(self) -> str:
+        """The version of the chroot's python3."""
+        if self._python is None:
+            done = self.run("python3 -c 'import platform; print(platform.python_version())'")
+            self._python = done.stdout.strip()
+        return self._python
+
     def mount(self) -> None:
         for name, args in (
             ("proc", ["-t", "proc", "proc"]),
@@ -286,8 +296,9 @@ class Chroot:
 # --- PyPI ---------------------------------------------------------------------
 
 
-def pypi_release(name: str, versions: str, pin: str | None) -> tuple[str, str, str]:
-    """(version, sdist URL, sdist filename) of the newest final release with an sdist."""
+def pypi_release(name: str, versions: str, pin: str | None, python: str) -> tuple[str, str, str]:
+    """(version, sdist URL, sdist filename) of the newest final release with an sdist
+    whose Requires-Python admits ``python`` (the chroot's)."""
     from packaging.specifiers import SpecifierSet  # noqa: PLC0415
     from packaging.version import InvalidVersion, Version  # noqa: PLC0415
 
@@ -305,7 +316,13 @@ def pypi_release(name: str, versions: str, pin: str | None) -> tuple[str, str, s
                 continue
         elif version.is_prerelease or version.is_devrelease or version not in spec:
             continue
-        sdists = [f for f in files if f["packagetype"] == "sdist" and not f.get("yanked")]
+        sdists = [
+            f
+            for f in files
+            if f["packagetype"] == "sdist"
+            and not f.get("yanked")
+            and python in SpecifierSet(f.get("requires_python") or "")
+        ]
         if sdists and (best is None or version > best[0]):
             best = (version, text, sdists[0])
     if best is None:
@@ -314,20 +331,38 @@ def pypi_release(name: str, versions: str, pin: str | None) -> tuple[str, str, s
     return best[1], url, best[2]["filename"]
 
 
-def sdist_names(url: str, filename: str, workdir: Path) -> list[str]:
+def sdist_files(url: str, filename: str, workdir: Path) -> tuple[list[str], str]:
+    """The names in the sdist and the text of its top-level pyproject.toml."""
     path = workdir / filename
     urllib.request.urlretrieve(url, path)
+    pyproject = b""
     if filename.endswith(".zip"):
         with zipfile.ZipFile(path) as archive:
-            return archive.namelist()
-    with tarfile.open(path) as archive:
-        return archive.getnames()
+            names = archive.namelist()
+            top = [n for n in names if n.count("/") == 1 and n.endswith("/pyproject.toml")]
+            if top:
+                pyproject = archive.read(top[0])
+    else:
+        with tarfile.open(path) as archive:
+            names = archive.getnames()
+            top = [n for n in names if n.count("/") == 1 and n.endswith("/pyproject.toml")]
+            member = archive.extractfile(top[0]) if top else None
+            if member is not None:
+                pyproject = member.read()
+    return names, pyproject.decode("utf-8", "replace")
 
 
-def rust_without_vendored_crates(names: list[str]) -> bool:
-    cargo = any(n.rsplit("/", 1)[-1] == "Cargo.toml" for n in names)
+def rust_without_vendored_crates(names: list[str], pyproject: str) -> bool:
+    """A Rust build backend (maturin, setuptools-rust) and no vendored crates."""
+    import tomllib  # noqa: PLC0415
+
+    try:
+        requires = tomllib.loads(pyproject).get("build-system", {}).get("requires", [])
+    except tomllib.TOMLDecodeError:
+        requires = []
+    rust = any(re.match(r"(maturin|setuptools[-_]rust)\b", r, re.IGNORECASE) for r in requires)
     vendored = any("/vendor/" in n and n.endswith(".cargo-checksum.json") for n in names)
-    return cargo and not vendored
+    return rust and not vendored
 
 
 # --- extdeps --------------------------------------------------------------------
@@ -421,12 +456,14 @@ def verify(
         "external": entry["external"],
         "source": entry.get("source"),
     }
+    if entry.get("note"):
+        row["note"] = entry["note"]
     tag = re.sub(r"[^A-Za-z0-9.]+", "_", entry.get("versions", ""))
     log_file = logs / f"{name}{'-' + tag if tag else ''}.log"
     log_file.write_text("")
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
-        version, url, filename = pypi_release(name, entry.get("versions", ""), pin)
+        version, url, filename = pypi_release(name, entry.get("versions", ""), pin, chroot.python)
         row["version"] = version
         if pin_reason:
             row["version_note"] = pin_reason
@@ -437,7 +474,7 @@ def verify(
             row["result"] = f"failed: {str(exc).splitlines()[0]}"
             return row
         row["apt_packages"] = packages
-        if rust_without_vendored_crates(sdist_names(url, filename, workdir)):
+        if rust_without_vendored_crates(*sdist_files(url, filename, workdir)):
             row["result"] = (
                 "not verifiable here: the build compiles Rust crates that cargo downloads "
                 "from crates.io (the sdist vendors none)"
@@ -546,8 +583,9 @@ docstring) does, for each project:
    bookworm`, bookworm + bookworm-updates + bookworm-security), holding only
    `python3`, `python3-venv` and `ca-certificates`; its `dpkg-query -W` package
    set is the baseline;
-2. the newest final release on PyPI with an sdist that the table's `versions`
-   admits (or a version named with a reason, shown below);
+2. the newest final release on PyPI with an sdist that Debian 12's Python
+   (3.11) may install and the table's `versions` admits (or a version named
+   with a reason, shown below);
 3. `extdeps lint` on a `pyproject.toml` holding the table (no warnings: registry
    ids only), then `extdeps install DIR --ecosystem debian+12 --all`, whose apt
    packages are installed in the chroot exactly as printed;
@@ -557,8 +595,9 @@ docstring) does, for each project:
    Python build requirements from PyPI; every request goes through a proxy
    that admits only pypi.org and files.pythonhosted.org, so a build that
    fetches anything else (Rust crates, bundled downloads) is *not verifiable
-   here*, as is an sdist with a `Cargo.toml` and no vendored crates (without a
-   build). Tools that ignore `https_proxy` are not caught;
+   here*, as is an sdist built by a Rust backend (maturin,
+   setuptools-rust) that vendors no crates (without a build). Tools that
+   ignore `https_proxy` are not caught;
 5. the installed distribution must hold a compiled extension module (many
    projects fall back to pure Python when their extension fails to build), and
    `ldd` must resolve every library each one links;
@@ -613,7 +652,9 @@ def write_summary(record: dict) -> None:
     if pending:
         lines.append("\n## Pending (not shipped)\n")
         for r in pending:
-            lines.append(f"- **{r['project']}** {r.get('version', '')}: {r['result']}")
+            span = f" (table for {r['table_versions']})" if r.get("table_versions") else ""
+            note = f" {r['note']}" if r.get("note") else ""
+            lines.append(f"- **{r['project']}** {r.get('version', '')}{span}: {r['result']}.{note}")
     SUMMARY.write_text("\n".join(lines) + "\n")
 
 
