@@ -654,7 +654,10 @@ def write_summary(record: dict) -> None:
         for r in pending:
             span = f" (table for {r['table_versions']})" if r.get("table_versions") else ""
             note = f" {r['note']}" if r.get("note") else ""
-            lines.append(f"- **{r['project']}** {r.get('version', '')}{span}: {r['result']}.{note}")
+            lines.append(
+                f"- **{r['project']}** {r.get('version', '')}{span}: "
+                f"{r['result'].rstrip('.')}.{note}"
+            )
     SUMMARY.write_text("\n".join(lines) + "\n")
 
 
