@@ -25,8 +25,8 @@ system packages extdeps itself says the table needs:
    ``extdeps lint`` must report no warnings (registry ids only); ``extdeps
    install DIR --ecosystem debian+12 --all`` prints the apt command, whose
    packages are installed in the chroot exactly as printed.
-4. The build, inside the chroot: ``python3 -m venv /tmp/v`` and
-   ``/tmp/v/bin/pip install --no-cache-dir --use-pep517 --no-binary NAME
+4. The build, inside the chroot: a virtual environment in the chroot's work
+   directory (``WORK``) and ``pip install --no-cache-dir --use-pep517 --no-binary NAME
    NAME==VERSION`` (a wheel is built, as pip 23.1 and later always do).
    Build isolation fetches Python build requirements from PyPI. Every request
    goes through a proxy of this script that admits only the package index
@@ -45,7 +45,7 @@ The result of each project is written into ``verification/project-tables.json``
 table of ``verification/project-tables.md`` is regenerated from it. A
 candidate table that built is written into ``project-tables.json`` (kept
 sorted by name). Build logs go to ``--logs`` (default
-``/tmp/project-tables-logs``).
+``project-tables-logs`` in the system's temporary directory).
 
 Results: ``built``; ``failed: <first relevant error line of the log>``; ``not
 verifiable here: <why>``.
@@ -71,6 +71,10 @@ import urllib.parse
 import urllib.request
 import zipfile
 from pathlib import Path
+
+# inside the chroot: the build's virtual environment and the extension check
+WORK = "/var/tmp/extdeps-verify"
+VENV = f"{WORK}/venv"
 
 try:
     import packaging.specifiers  # noqa: F401
@@ -279,7 +283,7 @@ class Chroot:
         return set(self.baseline_file.read_text().split())
 
     def restore(self, log_file: Path) -> None:
-        self.run("rm -rf /tmp/v /tmp/pip-* /root/.cache", log_file=log_file)
+        self.run(f"rm -rf {WORK} /root/.cache", log_file=log_file)
         extra = sorted(self.packages() - self.baseline())
         opts = " ".join(APT_OPTS)
         if extra:
@@ -498,8 +502,8 @@ def verify(
             env.update(dict.fromkeys(CA_VARIABLES, CA_BUNDLE))
         mark = log_file.stat().st_size
         done = chroot.run(
-            "rm -rf /tmp/v && python3 -m venv /tmp/v && "
-            "/tmp/v/bin/pip install --no-cache-dir --use-pep517 "
+            f"rm -rf {WORK} && python3 -m venv {VENV} && "
+            f"{VENV}/bin/pip install --no-cache-dir --use-pep517 "
             f"--no-binary {name} {name}=={version}",
             env=env,
             log_file=log_file,
@@ -517,9 +521,9 @@ def verify(
             else:
                 row["result"] = "failed: " + first_error(text)
             return row
-        check_path = chroot.root / "tmp" / "check_extension.py"
+        check_path = chroot.root / WORK.lstrip("/") / "check_extension.py"
         check_path.write_text(CHECK)
-        done = chroot.run(f"/tmp/v/bin/python /tmp/check_extension.py {name}", log_file=log_file)
+        done = chroot.run(f"{VENV}/bin/python {WORK}/check_extension.py {name}", log_file=log_file)
         if done.returncode:
             tail = log_file.read_text().strip().splitlines()[-1]
             row["result"] = f"failed: built, but {tail}"
@@ -589,7 +593,7 @@ docstring) does, for each project:
 3. `extdeps lint` on a `pyproject.toml` holding the table (no warnings: registry
    ids only), then `extdeps install DIR --ecosystem debian+12 --all`, whose apt
    packages are installed in the chroot exactly as printed;
-4. `python3 -m venv /tmp/v && /tmp/v/bin/pip install --no-cache-dir
+4. a virtual environment in the chroot's work directory, then `pip install --no-cache-dir
    --use-pep517 --no-binary NAME NAME==VERSION` in the chroot (a wheel is
    built, as pip 23.1 and later always do; Debian 12's pip is 23.0): build isolation fetches the
    Python build requirements from PyPI; every request goes through a proxy
@@ -669,7 +673,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("projects", nargs="*", help="projects to verify (default: all)")
     parser.add_argument("--candidates", type=Path, help="a project-tables file of tables to try")
     parser.add_argument("--chroot", type=Path, default=Path("/srv/deb12"))
-    parser.add_argument("--logs", type=Path, default=Path("/tmp/project-tables-logs"))
+    parser.add_argument(
+        "--logs", type=Path, default=Path(tempfile.gettempdir()) / "project-tables-logs"
+    )
     parser.add_argument(
         "--version",
         action="append",
