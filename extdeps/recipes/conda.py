@@ -184,18 +184,7 @@ def render_conda_forge(recipe: RecipeData) -> dict[str, str]:
         "  name: ${{ name|lower }}",
         "  version: ${{ version }}",
         "",
-        "source:",
-        "  url: https://pypi.org/packages/source/${{ name[0] }}/${{ name }}/"
-        "${{ name | replace('-', '_') }}-${{ version }}.tar.gz",
-    ]
-    if recipe.sha256:
-        lines.append(f"  sha256: {recipe.sha256}")
-    else:
-        lines.append(f"  # {TODO}: sha256 of {recipe.sdist_filename} (give the sdist to extdeps)")
-    patch = unwrap_patch(recipe)
-    if patch is not None:
-        lines += ["  patches:", f"    - {patch[0]}"]
-    lines += [
+        *_source(recipe, "$"),
         "",
         "build:",
         "  number: 0",
@@ -266,18 +255,7 @@ def render_conda_forge_meta(recipe: RecipeData) -> dict[str, str]:
         "  name: {{ name|lower }}",
         "  version: {{ version }}",
         "",
-        "source:",
-        "  url: https://pypi.org/packages/source/{{ name[0] }}/{{ name }}/"
-        "{{ name | replace('-', '_') }}-{{ version }}.tar.gz",
-    ]
-    if recipe.sha256:
-        lines.append(f"  sha256: {recipe.sha256}")
-    else:
-        lines.append(f"  # {TODO}: sha256 of {recipe.sdist_filename} (give the sdist to extdeps)")
-    patch = unwrap_patch(recipe)
-    if patch is not None:
-        lines += ["  patches:", f"    - {patch[0]}"]
-    lines += [
+        *_source(recipe, ""),
         "",
         "build:",
         "  number: 0",
@@ -306,3 +284,22 @@ def render_conda_forge_meta(recipe: RecipeData) -> dict[str, str]:
         lines.append("    - python {{ python_min }}")
     lines += _about(recipe, jinja_meta, "home")
     return _files(recipe, "\n".join(lines) + "\n", "meta.yaml")
+
+
+def _source(recipe: RecipeData, dollar: str) -> list[str]:
+    """The ``source:`` section: the sdist's URL on PyPI, its sha256 (or a TODO) and
+    the patch, in rattler-build's (``dollar="$"``) or conda-build's Jinja."""
+    j = dollar + "{{"
+    lines = [
+        "source:",
+        f"  url: https://pypi.org/packages/source/{j} name[0] }}}}/{j} name }}}}/"
+        f"{j} name | replace('-', '_') }}}}-{j} version }}}}.tar.gz",
+    ]
+    if recipe.sha256:
+        lines.append(f"  sha256: {recipe.sha256}")
+    else:
+        lines.append(f"  # {TODO}: sha256 of {recipe.sdist_filename} (give the sdist to extdeps)")
+    patch = unwrap_patch(recipe)
+    if patch is not None:
+        lines += ["  patches:", f"    - {patch[0]}"]
+    return lines
