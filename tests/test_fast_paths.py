@@ -17,6 +17,7 @@ from extdeps.cli.main import shell_join
 from extdeps.data.mapping import _valid_ecosystem, safe_spec
 from extdeps.model.depurl import _KEY_CHARS, _TYPE_CHARS, _split_clause, _word
 from extdeps.model.external import _valid_name, normalize_name
+from extdeps.system.probes import version_in
 
 # mostly the characters that matter, sometimes anything
 _text = st.one_of(
@@ -71,3 +72,18 @@ def test_package_name_part(text: str) -> None:
     from extdeps.system.pkgdb import _before_any
 
     assert _before_any(text, "=<> ") == re.split(r"[=<> ]", text, maxsplit=1)[0]
+
+
+_version_text = st.one_of(
+    st.text(alphabet="v.0123456789abz_-+ ()Vé٣²", max_size=30),
+    st.text(max_size=20),
+)
+
+
+@given(_version_text)
+@example("cc (Debian 12.2.0-14+deb12u1) 12.2.0")
+@example("vv1.2 v1.2rc1")
+@example(".1.2 x3.4 5.6.")
+def test_version_in_line(line: str) -> None:
+    pattern = re.search(r"(?<![\w.])v?(\d+(?:\.\d+)+[a-z0-9]*)", line)
+    assert version_in(line) == (pattern.group(1) if pattern else None)

@@ -13,7 +13,6 @@ not elevate privileges themselves (``requires_elevation`` says that instead).
 
 from __future__ import annotations
 
-import functools
 import os
 
 from extdeps.data.files import data_dir, load_json
@@ -25,7 +24,7 @@ from extdeps.model.errors import (
     MappingError,
     UndecidedError,
 )
-from extdeps.model.record import Record
+from extdeps.model.record import Record, memoized
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -729,7 +728,7 @@ def mapping_path(ecosystem: str) -> str:
     return os.path.join(data_dir(), f"{ecosystem}.mapping.json")
 
 
-@functools.lru_cache(maxsize=16)
+@memoized(16)
 def _load_mapping_file(path: str) -> EcosystemMapping:
     return EcosystemMapping.from_document(load_json(path), source=path)
 
@@ -752,7 +751,7 @@ def load_mapping(ecosystem_or_path: str | os.PathLike[str]) -> EcosystemMapping:
     return _load_mapping_file(path)
 
 
-@functools.lru_cache(maxsize=1)
+@memoized(1)
 def known_ecosystems() -> Mapping[str, str]:
     """Ecosystem id -> canonical mapping URL, from ``known-ecosystems.json``."""
     path = os.path.join(data_dir(), "known-ecosystems.json")

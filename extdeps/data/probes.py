@@ -4,12 +4,11 @@ their versions). Running them is :mod:`extdeps.system.probes`' job."""
 
 from __future__ import annotations
 
-import functools
 import os
 
 from extdeps.data.files import data_dir, load_json
 from extdeps.model.errors import InvalidDocument, MappingError
-from extdeps.model.record import Record
+from extdeps.model.record import Record, memoized
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -188,7 +187,7 @@ class Probes:
             self.get(ident)
 
 
-@functools.lru_cache(maxsize=2)
+@memoized(2)
 def _load(path: str) -> Probes:
     return Probes.from_document(load_json(path), source=path)
 

@@ -9,13 +9,12 @@ provides the one virtual it names (``obj-c`` for ``objective-c``).
 
 from __future__ import annotations
 
-import functools
 import os
 
 from extdeps.data.files import data_dir, load_derived, load_json
 from extdeps.model.depurl import canonical_id
 from extdeps.model.errors import InvalidDepURL, InvalidDocument, MappingError
-from extdeps.model.record import Record
+from extdeps.model.record import Record, memoized
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -302,7 +301,7 @@ class Registry:
         return difflib.get_close_matches(ident, list(self._rows or self._by_id), n=n, cutoff=0.75)
 
 
-@functools.lru_cache(maxsize=4)
+@memoized(4)
 def _load_cached(path: str) -> Registry:
     def derive(document: Any) -> list[Any]:
         return Registry.from_document(document, source=path).compact()

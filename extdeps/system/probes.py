@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import os
 
-from extdeps.model.record import LazyPattern, Record
+from extdeps.model.record import Record
 from extdeps.system.machine import System
 from extdeps.system.pkgconfig import PkgConfig
 
@@ -53,7 +53,7 @@ _INCLUDE_DIRS = (
     "/usr/include/aarch64-linux-gnu",
     "/usr/include",
 )
-_VERSION_RE = LazyPattern(r"(?<![\w.])v?(\d+(?:\.\d+)+[a-z0-9]*)")
+_SUFFIX = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 
 
 class Evidence(Record):
@@ -300,9 +300,39 @@ def _find_version(output: str, regex: str | None) -> str | None:
         match = re.search(regex, output, re.MULTILINE)
         return match.group(1) if match else None
     for line in output.splitlines():
-        match = _VERSION_RE.search(line)
-        if match:
-            return match.group(1)
+        found = version_in(line)
+        if found is not None:
+            return found
+    return None
+
+
+def version_in(line: str) -> str | None:
+    """The first version in a line of a tool's ``--version`` output: what the
+    pattern ``(?<![\\w.])v?(\\d+(?:\\.\\d+)+[a-z0-9]*)`` finds, without importing
+    :mod:`re` (about 4 ms, a third of an interpreter start, on every cold run)."""
+    n = len(line)
+    i = 0
+    while i < n:
+        c = line[i]
+        if (c == "v" or c.isdecimal()) and (
+            i == 0 or not (line[i - 1].isalnum() or line[i - 1] in "_.")
+        ):
+            start = i + 1 if c == "v" else i
+            k = start
+            while k < n and line[k].isdecimal():
+                k += 1
+            if k > start:
+                parts = 0
+                while k + 1 < n and line[k] == "." and line[k + 1].isdecimal():
+                    k += 2
+                    while k < n and line[k].isdecimal():
+                        k += 1
+                    parts += 1
+                if parts:
+                    while k < n and line[k] in _SUFFIX:
+                        k += 1
+                    return line[start:k]
+        i += 1
     return None
 
 
