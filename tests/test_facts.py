@@ -159,7 +159,7 @@ def test_archspec_answer_is_cached_per_boot(tmp_path: Path) -> None:
     need(os.path.exists("/proc/sys/kernel/random/boot_id"), "a boot id is needed")
     system = System(environ={}, cache_dir=str(tmp_path))
     first = _facts._archspec(system)
-    assert (tmp_path / "archspec.marshal").exists()
+    assert (tmp_path / "system.marshal").exists()
     again = _facts._archspec(System(environ={}, cache_dir=str(tmp_path)))
     assert again == first
 

@@ -456,7 +456,7 @@ def test_remote_sdist_fetched_through_pip_and_cached_by_its_hash(
         assert sdist["url"].startswith(served)
         assert sdist["declared"] is True
         assert sdist["external"]["host-requires"] == ["dep:generic/zlib"]
-    stored = read_cache_file(str(cache / "sdist-tables.marshal"))
+    stored = read_cache_file(str(cache / "system.marshal"))["sdist-tables"]
     assert isinstance(stored, dict)
     digest = hashlib.sha256((index / "sdistdemo-1.0.tar.gz").read_bytes()).hexdigest()
     assert stored[digest] == {

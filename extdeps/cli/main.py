@@ -14,6 +14,7 @@ import sys
 
 from extdeps import __version__
 from extdeps.cli.args import ArgumentParser, Namespace
+from extdeps.data import cache
 from extdeps.model.errors import ExtdepsError, InvalidExternal
 
 TYPE_CHECKING = False
@@ -306,10 +307,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     wants_json = "--json" in words
     out, err = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = _Guard(out), _Guard(err)
+    cache.defer_writes()  # each cache file written once, at the end
     try:
         return _main(words, command, wants_json)
     finally:
         sys.stdout, sys.stderr = out, err
+        cache.written()
 
 
 def _main(words: list[str], command: str | None, wants_json: bool) -> int:

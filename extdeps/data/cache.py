@@ -15,18 +15,20 @@ if TYPE_CHECKING:
 
 __all__ = [
     "cache_dir",
+    "defer_writes",
     "file_stamp",
     "path_key",
     "read_cache_file",
     "trusted",
     "write_cache_file",
+    "written",
 ]
 
 # Cache files are marshal data (what ``__pycache__`` holds): the fastest format
 # Python reads without an import. The first item names the format, so a file from
 # another version of extdeps is a miss, never a misread: change it whenever the
 # shape of anything cached changes (registry rows, package indexes, projects).
-_CACHE_FORMAT = "extdeps-cache-2"
+_CACHE_FORMAT = "extdeps-cache-3"
 
 
 def cache_dir(environ: Mapping[str, str] | None = None) -> str | None:
@@ -144,9 +146,38 @@ def _private_dirs(directory: str) -> None:
             pass
 
 
+# paths -> values written at the end of the run (see defer_writes); None: at once
+_pending: dict[str, Any] | None = None
+
+
+def defer_writes() -> None:
+    """Keep the cache files this process writes until :func:`written`, each once
+    with its last value: a command-line run (which may update one file several
+    times) ends with one write per file."""
+    global _pending  # noqa: PLW0603 - one switch for the whole process
+    if _pending is None:
+        _pending = {}
+
+
+def written() -> None:
+    """Write what :func:`defer_writes` kept, and write at once from now on."""
+    global _pending
+    pending, _pending = _pending, None
+    for path, value in (pending or {}).items():
+        _write(path, value)
+
+
 def write_cache_file(path: str, value: Any) -> None:
     """Store ``value`` (plain data: dicts, lists, strings, numbers) atomically; a
     cache that cannot be written only costs time."""
+    if _pending is not None:
+        _pending.pop(path, None)
+        _pending[path] = value
+        return
+    _write(path, value)
+
+
+def _write(path: str, value: Any) -> None:
     import marshal  # noqa: PLC0415
 
     try:

@@ -57,42 +57,49 @@ class Cache:
     Entries are keyed by a fingerprint of everything they depend on (see
     :meth:`System.fingerprint`), so a stale entry is never used.
     ``EXTDEPS_CACHE_DIR=none`` (or ``directory=None``) disables it. Values are
-    plain data (dicts, lists, strings, numbers).
+    plain data (dicts, lists, strings, numbers). Every kind of entry lives in one
+    file, ``system.marshal``, read once per process and shared by the
+    :class:`System` objects of that process: a cold run writes one file, not one
+    per kind (see :func:`extdeps.data.cache.defer_writes`).
     """
 
     def __init__(self, directory: str | None) -> None:
         self.directory = directory
-        self._documents: dict[str, dict[str, Any]] = {}  # read once per run
 
-    def _path(self, kind: str) -> str | None:
+    def _document(self) -> dict[str, Any] | None:
         if self.directory is None:
             return None
-        return os.path.join(self.directory, f"{kind}.marshal")
-
-    def _document(self, path: str) -> dict[str, Any]:
-        document = self._documents.get(path)
+        path = os.path.join(self.directory, _FILE)
+        document = _documents.get(path)
         if document is None:
             stored = read_cache_file(path)
             document = stored if type(stored) is dict else {}
-            self._documents[path] = document
+            _documents[path] = document
         return document
 
     def get(self, kind: str, key: str) -> Any:
-        path = self._path(kind)
-        if path is None:
-            return None
-        return self._document(path).get(key)
+        document = self._document()
+        entries = document.get(kind) if document is not None else None
+        return entries.get(key) if type(entries) is dict else None
 
     def put(self, kind: str, key: str, value: Any, *, keep: int = 64) -> None:
-        path = self._path(kind)
-        if path is None:
+        document = self._document()
+        if document is None:
             return
-        document = self._document(path)
-        document.pop(key, None)
-        document[key] = value
-        while len(document) > keep:
-            document.pop(next(iter(document)))
-        write_cache_file(path, document)
+        entries = document.get(kind)
+        if type(entries) is not dict:
+            entries = document[kind] = {}
+        entries.pop(key, None)
+        entries[key] = value
+        while len(entries) > keep:
+            del entries[next(iter(entries))]
+        assert self.directory is not None
+        write_cache_file(os.path.join(self.directory, _FILE), document)
+
+
+_FILE = "system.marshal"
+# the documents read in this process, by path (shared by every System)
+_documents: dict[str, dict[str, Any]] = {}
 
 
 class System:
