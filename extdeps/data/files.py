@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 
 from extdeps.data.cache import cache_dir, file_stamp, path_key, read_cache_file, write_cache_file
+from extdeps.data.compiled import shipped_form
 from extdeps.model.errors import ExtdepsError, MappingError
 
 TYPE_CHECKING = False
@@ -113,7 +114,12 @@ def data_dir() -> str:
 
 
 def _cached(path: str, prefix: str, compute: Callable[[], Any]) -> Any:
-    """``compute()``, kept in the cache directory keyed by :func:`file_stamp`."""
+    """``compute()``: the compiled form shipped with extdeps when there is a sound
+    one (see :mod:`extdeps.data.compiled`), else kept in the cache directory keyed
+    by :func:`file_stamp`."""
+    found, value = shipped_form(path, prefix)
+    if found:
+        return value
     stamp = file_stamp(path)
     directory = cache_dir()
     if stamp is None or directory is None:
