@@ -21,7 +21,7 @@ class CompiledDataHook(BuildHookInterface):  # type: ignore[type-arg]
             return
         sys.path.insert(0, self.root)
         try:
-            from extdeps.data.compiled import compile_data
+            from extdeps.data.compile import compile_data  # noqa: PLC0415 - from this tree
 
             source = os.path.join(self.root, "mappings")
             if version == "editable":

@@ -26,7 +26,12 @@ from extdeps.model.external import CATEGORIES, External
 from extdeps.model.record import Record
 from extdeps.model.versions import InvalidVersion, Release, parse_version
 from extdeps.resolution import PYTHON_ID, InstallPlan, Resolved, plan_install, resolve, select
-from extdeps.system.compilers import compiler_path, probe_compiler, standard_years
+from extdeps.system.compilers import (
+    compiler_path,
+    probe_compiler,
+    standard_years,
+    start_compiler_probe,
+)
 from extdeps.system.interfaces import interface_level, openmp_level
 from extdeps.system.machine import System
 from extdeps.system.pkgdb import (
@@ -323,6 +328,26 @@ class _Checker:
             evidence.extend(probe_all(self.prober, probe, category))
         return evidence
 
+    def start(self, resolved: Sequence[Resolved]) -> None:
+        """Begin the programs the verdicts will run (version queries, pkg-config's
+        search path), so that they run side by side: a cold check waits for
+        the slowest, not for their sum. Each verdict still runs its own probes;
+        it finds the program going, or already done."""
+        for item in resolved:
+            url = item.requirement.url
+            if item.status == "skipped":
+                continue
+            if url.is_virtual:
+                if url.namespace == "compiler" and item.canonical in self.registry:
+                    language = item.canonical.rsplit("/", 1)[-1]
+                    start_compiler_probe(language, self.system, self.prober)
+                continue
+            if item.canonical == PYTHON_ID and self.choices.interpreter is not None:
+                continue
+            probe = self.probes.get(item.canonical)
+            if probe is not None:
+                self.prober.start(probe, item.category)
+
     def verdict(self, item: Resolved) -> Verdict:
         url = item.requirement.url
         if item.status == "skipped":
@@ -584,7 +609,11 @@ def check(
         probes=probes or load_probes(),
         thorough=thorough,
     )
-    verdicts = [checker.verdict(item) for item in resolved]
+    checker.start(resolved)
+    try:
+        verdicts = [checker.verdict(item) for item in resolved]
+    finally:
+        system.settle()
     unmet = [
         v.resolved for v in verdicts if v.status in ("missing", "wrong-version") and v.installable
     ]

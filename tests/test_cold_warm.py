@@ -109,3 +109,47 @@ def test_a_run_writes_each_cache_file_once(tmp_path: Path, monkeypatch: pytest.M
     assert len(names) == len(set(names)), names
     assert {"projects.marshal", "system.marshal"} <= set(names)
     assert _cache._pending is None  # later writes (a library caller's) happen at once
+
+
+@pytest.mark.system
+def test_a_cold_check_begins_its_programs_together(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The version queries and pkg-config's search path are begun before the first
+    verdict, and each begun program is the one a verdict then runs; a warm check
+    begins none."""
+    import shutil
+
+    from extdeps.cli.main import main
+    from extdeps.system import machine
+    from tests.conftest import clear_data_caches, need
+
+    need(bool(shutil.which("cc") and shutil.which("pkg-config")), "needs cc and pkg-config")
+    started: list[tuple[str, ...]] = []
+    abandoned: list[tuple[int, int, int]] = []
+    real_start, real_abandon = machine.System.start, machine._abandon
+
+    def start(self: machine.System, argv: list[str]) -> None:
+        started.append(tuple(argv))
+        real_start(self, argv)
+
+    def abandon(begun: tuple[int, int, int]) -> None:
+        abandoned.append(begun)
+        real_abandon(begun)
+
+    monkeypatch.setattr(machine.System, "start", start)
+    monkeypatch.setattr(machine, "_abandon", abandon)
+    monkeypatch.setattr(machine, "_documents", {})
+    clear_data_caches()
+    monkeypatch.setenv("EXTDEPS_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("EXTDEPS_ECOSYSTEM", "debian+12")
+    example = str(REPO / "examples" / "zlib-ext")
+    assert main(["check", "--json", example]) in (0, 1)
+    names = {(os.path.basename(a[0]), *a[1:]) for a in started}
+    assert {("cc", "--version"), ("pkg-config", "--version")} <= names
+    assert ("pkg-config", "--variable", "pc_path", "pkg-config") in names
+    assert abandoned == []  # every begun program was needed
+    started.clear()
+    monkeypatch.setattr(machine, "_documents", {})
+    assert main(["check", "--json", example]) in (0, 1)
+    assert started == []

@@ -105,3 +105,56 @@ def test_interpreter_child(monkeypatch: pytest.MonkeyPatch) -> None:
     )
     assert spawned == classic
     assert spawned.returncode == 7
+
+
+def test_started_program_is_collected_by_run(tmp_path: Path) -> None:
+    """A program begun by start() is the one run() of the same arguments returns,
+    with the same answer a fresh run gives; it is not run twice."""
+    counter = tmp_path / "runs"
+    prog = _script(tmp_path, f"echo x >> {counter}; echo out; echo err >&2; exit 4\n")
+    system = System(environ={"PATH": os.environ["PATH"]}, cache_dir=None)
+    system.start([prog])
+    system.start([prog])  # once only
+    started = system.run([prog])
+    assert counter.read_text().count("x") == 1
+    fresh = system.run([prog])
+    assert started == fresh
+    assert counter.read_text().count("x") == 2
+    system.settle()
+
+
+def test_started_program_not_asked_for_is_stopped(tmp_path: Path) -> None:
+    marker = tmp_path / "finished"
+    prog = _script(tmp_path, f"sleep 30; touch {marker}\n")
+    system = System(environ={"PATH": os.environ["PATH"]}, cache_dir=None)
+    system.start([prog])
+    (begun,) = system._started.values()
+    system.settle()
+    assert system._started == {}
+    with pytest.raises(ChildProcessError):  # reaped
+        os.waitpid(begun[0], os.WNOHANG)
+    assert not marker.exists()
+
+
+def test_start_is_a_no_op_for_a_replaced_run(tmp_path: Path) -> None:
+    """A test's fake run() sees every call: start() begins nothing behind it."""
+    system = System(environ={"PATH": os.environ["PATH"]}, cache_dir=None)
+    system.run = lambda argv, **kw: Run(argv=argv, returncode=0, stdout="fake")  # type: ignore[method-assign]
+    system.start(["/bin/true"])
+    assert system._started == {}
+
+    class Fake(System):
+        def run(self, argv, **kw):  # type: ignore[no-untyped-def]
+            return Run(argv=argv, returncode=0)
+
+    fake = Fake(environ={}, cache_dir=None)
+    fake.start(["/bin/true"])
+    assert fake._started == {}
+
+
+def test_start_of_a_missing_program_answers_like_run(tmp_path: Path) -> None:
+    system = System(environ={"PATH": str(tmp_path)}, cache_dir=None)
+    system.start([str(tmp_path / "absent")])
+    started = system.run([str(tmp_path / "absent")])
+    assert started == system.run([str(tmp_path / "absent")])
+    assert started.returncode is None

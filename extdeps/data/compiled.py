@@ -1,4 +1,5 @@
-"""The shipped data in the form a run loads fastest, made when extdeps is built.
+"""The shipped data in the form a run loads fastest, made when extdeps is built
+(by :mod:`extdeps.data.compile`).
 
 ``mappings/`` holds the one source of truth (JSON). Building a wheel (or an
 editable install) also writes, for each shipped JSON file, what the loaders of
@@ -28,11 +29,11 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-__all__ = ["compile_data", "shipped_form"]
+__all__ = ["DIRECTORY", "IDENTITY", "PACKAGE", "shipped_form"]
 
-_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DIRECTORY = os.path.join(_PACKAGE, "_compiled")
-_IDENTITY = "identity.marshal"
+PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DIRECTORY = os.path.join(PACKAGE, "_compiled")
+IDENTITY = "identity.marshal"
 
 # whether this directory's forms were made by the running code (None: not asked yet)
 _trusted: bool | None = None
@@ -40,7 +41,7 @@ _trusted: bool | None = None
 
 def _shipped_data_dirs() -> tuple[str, ...]:
     """The package's own data directory: installed, or the source checkout's."""
-    return (os.path.join(_PACKAGE, "mappings"), os.path.join(os.path.dirname(_PACKAGE), "mappings"))
+    return (os.path.join(PACKAGE, "mappings"), os.path.join(os.path.dirname(PACKAGE), "mappings"))
 
 
 def _identity_holds() -> bool:
@@ -48,7 +49,7 @@ def _identity_holds() -> bool:
     if _trusted is None:
         from extdeps import __version__  # noqa: PLC0415
 
-        stored = read_cache_file(os.path.join(DIRECTORY, _IDENTITY))
+        stored = read_cache_file(os.path.join(DIRECTORY, IDENTITY))
         _trusted = (
             type(stored) is list
             and len(stored) == 2
@@ -63,7 +64,7 @@ def _same_module(entry: Any) -> bool:
     if type(entry) is not list or len(entry) != 3 or type(entry[0]) is not str:
         return False
     try:
-        st = os.stat(os.path.join(_PACKAGE, entry[0]))
+        st = os.stat(os.path.join(PACKAGE, entry[0]))
     except (OSError, ValueError):
         return False
     return [st.st_size, st.st_mtime_ns] == entry[1:]
@@ -88,53 +89,3 @@ def shipped_form(path: str, prefix: str) -> tuple[bool, Any]:
     if current != stored[0]:
         return False, None
     return True, stored[1]
-
-
-def compile_data(source: str, target: str, *, source_checkout: bool) -> list[str]:
-    """Write the compiled forms of every JSON file of ``source`` (a ``mappings/``
-    directory) into ``target``; return the names written. A file that does not
-    load is left out (its loader reports it at run time).
-
-    ``source_checkout``: the forms are for the package in this source tree (an
-    editable install), so they also name the modules that made them, which a
-    later edit changes; a wheel's are tied to its version.
-    """
-    import sys  # noqa: PLC0415
-
-    from extdeps import __version__  # noqa: PLC0415
-    from extdeps.data.cache import _write  # noqa: PLC0415
-    from extdeps.data.files import parse_json_bytes  # noqa: PLC0415
-    from extdeps.data.registry import Registry  # noqa: PLC0415
-    from extdeps.model.errors import ExtdepsError  # noqa: PLC0415
-
-    os.makedirs(target, exist_ok=True)
-    for stale in os.listdir(target):
-        if stale.endswith(".marshal"):
-            os.unlink(os.path.join(target, stale))
-    written = []
-    for name in sorted(os.listdir(source)):
-        path = os.path.join(source, name)
-        if not name.endswith(".json") or not os.path.isfile(path):
-            continue
-        with open(path, "rb") as handle:
-            raw = handle.read()
-        try:
-            document = parse_json_bytes(raw, path)
-            forms = {"": document}
-            if name == "registry.json":
-                forms["registry-"] = Registry.from_document(document, source=path).compact()
-        except ExtdepsError:
-            continue
-        for prefix, value in forms.items():
-            _write(os.path.join(target, f"{prefix}{name}.marshal"), [raw, value])
-            written.append(f"{prefix}{name}.marshal")
-    modules: list[list[Any]] = []
-    if source_checkout:
-        for module in list(sys.modules.values()):
-            file = getattr(module, "__file__", None)
-            if file and os.path.abspath(file).startswith(_PACKAGE + os.sep):
-                st = os.stat(file)
-                relative = os.path.relpath(os.path.abspath(file), _PACKAGE)
-                modules.append([relative, st.st_size, st.st_mtime_ns])
-    _write(os.path.join(target, _IDENTITY), [__version__, sorted(modules)])
-    return [*written, _IDENTITY]

@@ -21,7 +21,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-__all__ = ["compiler_path", "probe_compiler", "standard_years"]
+__all__ = ["compiler_path", "probe_compiler", "standard_years", "start_compiler_probe"]
 
 # language -> (environment variable, names to try, source suffix, test program)
 _LANGUAGES: dict[str, tuple[str, tuple[str, ...], str, str]] = {
@@ -85,6 +85,18 @@ def _candidates(language: str, system: System) -> list[tuple[str, str]]:
         if path:
             out.append((name, path))
     return out
+
+
+def _version_args(language: str) -> tuple[str, ...]:
+    return ("version",) if language == "go" else ("--version",)
+
+
+def start_compiler_probe(language: str, system: System, prober: Prober) -> None:
+    """Begin the version query :func:`probe_compiler` will make (see
+    :meth:`System.start`)."""
+    path = compiler_path(language, system)
+    if path is not None:
+        prober.start_version(path, _version_args(language), None)
 
 
 def compiler_path(language: str, system: System) -> str | None:
@@ -167,8 +179,7 @@ def probe_compiler(
         )
         return [Evidence(source="compiler", found=False, detail=detail)]
     label, path = candidates[0]
-    args = ("version",) if language == "go" else ("--version",)
-    evidence = prober.executable_version(path, args, None, label)
+    evidence = prober.executable_version(path, _version_args(language), None, label)
     result = [
         Evidence(source="compiler", found=True, version=evidence.version, detail=evidence.detail)
     ]

@@ -125,6 +125,7 @@ class System:
         else:
             self.cache = Cache(cache_dir if isinstance(cache_dir, str) else None)
         self._which: dict[str, str | None] = {}
+        self._started: dict[tuple[str, ...], Any] = {}
 
     def path(self, absolute: str) -> str:
         """``absolute`` (a path on the examined system) as a path here."""
@@ -179,6 +180,35 @@ class System:
         self._which[name] = found
         return found
 
+    def _environment(self, env: Mapping[str, str] | None) -> dict[str, str]:
+        merged = dict(self.environ)
+        if env:
+            merged.update(env)
+        merged.setdefault("LC_ALL", "C")
+        return merged
+
+    def start(self, argv: Sequence[str]) -> None:
+        """Begin running a program that a later :meth:`run` of the same arguments
+        (no ``env``, no ``cwd``) will ask for, so that the programs a check needs
+        run side by side, and alongside extdeps' own work, instead of one after
+        another. :meth:`run` still decides what each result means; programs
+        nobody asked for are stopped by :meth:`settle`. Nothing happens where
+        programs are not started with posix_spawn, or where ``run`` is replaced
+        (a test's fake system)."""
+        key = tuple(argv)
+        if not _SPAWN or key in self._started or "run" in vars(self):
+            return
+        if type(self).run is not System.run:
+            return
+        self._started[key] = _begin(list(argv), self._environment(None))
+
+    def settle(self) -> None:
+        """Stop the programs :meth:`start` began that no :meth:`run` asked for."""
+        started, self._started = self._started, {}
+        for begun in started.values():
+            if not isinstance(begun, Run):
+                _abandon(begun)
+
     def run(
         self,
         argv: Sequence[str],
@@ -188,11 +218,12 @@ class System:
         cwd: str | None = None,
     ) -> Run:
         """Run a program (an argument list, never a shell) and capture its output."""
-        merged = dict(self.environ)
-        if env:
-            merged.update(env)
-        merged.setdefault("LC_ALL", "C")
         limit = timeout or self.timeout
+        if not env and cwd is None and self._started:
+            begun = self._started.pop(tuple(argv), None)
+            if begun is not None:  # begun by start(): collect it
+                return begun if isinstance(begun, Run) else _finish(list(argv), begun, limit)
+        merged = self._environment(env)
         if cwd is None and _SPAWN:
             return _spawn(list(argv), merged, limit)
         import subprocess  # noqa: PLC0415 - a warm check runs nothing; keep start-up cheap
@@ -271,9 +302,13 @@ def _spawn(argv: list[str], environ: dict[str, str], timeout: float) -> Run:
     the signals Python ignores restored to their defaults; output decoded as
     UTF-8 with universal newlines. Our own descriptors are close-on-exec (PEP 446),
     so the program gets only these three."""
-    import select  # noqa: PLC0415 - a C module: no imports behind it
-    import time  # noqa: PLC0415
+    begun = _begin(argv, environ)
+    return begun if isinstance(begun, Run) else _finish(argv, begun, timeout)
 
+
+def _begin(argv: list[str], environ: dict[str, str]) -> tuple[int, int, int] | Run:
+    """The program started (its pid and the read ends of its stdout and stderr),
+    or the :class:`Run` saying why it could not start."""
     out_r, out_w = os.pipe()
     err_r, err_w = os.pipe()
     actions = [
@@ -303,6 +338,28 @@ def _spawn(argv: list[str], environ: dict[str, str], timeout: float) -> Run:
         else:
             error = f"{argv[0]}: {exc.strerror}"
         return Run(argv=argv, returncode=None, error=error)
+    return pid, out_r, err_r
+
+
+def _abandon(begun: tuple[int, int, int]) -> None:
+    """Stop a started program nobody needs, and reap it."""
+    pid, out_r, err_r = begun
+    try:  # noqa: SIM105 - contextlib would be one more import
+        os.kill(pid, 9)  # SIGKILL
+    except ProcessLookupError:
+        pass
+    os.waitpid(pid, 0)
+    os.close(out_r)
+    os.close(err_r)
+
+
+def _finish(argv: list[str], begun: tuple[int, int, int], timeout: float) -> Run:
+    """Read a started program's output until both streams close, wait for it to
+    exit (killing it at the deadline), and say how it went."""
+    import select  # noqa: PLC0415 - a C module: no imports behind it
+    import time  # noqa: PLC0415
+
+    pid, out_r, err_r = begun
     chunks: dict[int, list[bytes]] = {out_r: [], err_r: []}
     timed_out = False
     try:

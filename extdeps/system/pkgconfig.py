@@ -94,11 +94,28 @@ class PkgConfig:
         self._path = list(dict.fromkeys(dirs))
         return self._path
 
-    def _default_path(self, tool: str) -> list[str] | str:
-        key = self.system.fingerprint(tool)
-        cached = self.system.cache.get("pkg-config-path", key)
+    def start(self) -> None:
+        """Begin the query of the default search path, when a later one will need
+        it (see :meth:`System.start`)."""
+        tool = self.tool()
+        if self._path is not None or tool is None or self.libdir:
+            return
+        if self.system.environ.get("PKG_CONFIG_LIBDIR") is not None:
+            return
+        if self._cached_default(tool) is None:
+            self.system.start([tool, "--variable", "pc_path", "pkg-config"])
+
+    def _cached_default(self, tool: str) -> list[str] | None:
+        cached = self.system.cache.get("pkg-config-path", self.system.fingerprint(tool))
         if type(cached) is list and all(type(d) is str for d in cached):
             return list(cached)
+        return None
+
+    def _default_path(self, tool: str) -> list[str] | str:
+        cached = self._cached_default(tool)
+        if cached is not None:
+            return cached
+        key = self.system.fingerprint(tool)
         done = self.system.run([tool, "--variable", "pc_path", "pkg-config"])
         self.runs += 1
         if not done.ok:

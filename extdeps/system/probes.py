@@ -213,6 +213,28 @@ class Prober:
             detail="not on PATH: " + ", ".join(spec.executables),
         )
 
+    def start_version(self, path: str, args: Sequence[str], regex: str | None) -> None:
+        """Begin the version query :meth:`executable_version` will make, unless its
+        answer is known (see :meth:`System.start`)."""
+        memo = f"{path}\0{' '.join(args)}\0{regex}"
+        if not args or memo in self._exe_versions:
+            return
+        cached = self.system.cache.get("executables", self.system.fingerprint(path) + memo)
+        if not (isinstance(cached, list) and len(cached) == 2):
+            self.system.start([path, *args])
+
+    def start(self, spec: ProbeSpec, category: str) -> None:
+        """Begin the programs :func:`probe_all` will run for ``spec`` whose answers
+        are not known yet: the tool's version query, and pkg-config's search path."""
+        if spec.executables and _asks_tool(spec, category):
+            for name in spec.executables:
+                path = self.system.which(name)
+                if path is not None:
+                    self.start_version(path, spec.version_args, spec.version_regex)
+                    break
+        if category in ("build", "host") and spec.pkg_config:
+            self.pkgconfig.start()
+
     def executable_version(
         self,
         path: str,
@@ -336,12 +358,17 @@ def version_in(line: str) -> str | None:
     return None
 
 
+def _asks_tool(spec: ProbeSpec, category: str) -> bool:
+    """Whether :func:`probe_all` asks for the tool: for build and run, and for host
+    when nothing else can tell."""
+    return category in ("build", "run") or not (spec.pkg_config or spec.headers or spec.libraries)
+
+
 def probe_all(prober: Prober, spec: ProbeSpec, category: str) -> list[Evidence]:
     """Run the probes that matter for a category: tools for build, development files
     for host, shared libraries (or tools) for run."""
     out: list[Evidence] = []
-    tool_first = category == "build" or not (spec.pkg_config or spec.headers or spec.libraries)
-    if spec.executables and (tool_first or category == "run"):
+    if spec.executables and _asks_tool(spec, category):
         out.append(prober.executable(spec))
     if category in ("build", "host") and (spec.pkg_config or spec.headers):
         if spec.pkg_config:
