@@ -7,9 +7,25 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+# What pip (since 25.0) and uv write as the ``extdeps`` console script, run with
+# ``-c``. Older pip's template also imports ``re`` to tidy ``sys.argv[0]``: about
+# a third of an interpreter start that every Python command pays alike, and
+# that upgrading pip removes; bench_check.py shows a run through this
+# environment's own script beside the rows.
+LAUNCHER = (
+    "import sys\n"
+    "from extdeps.cli.main import main\n"
+    "if __name__ == '__main__':\n"
+    "    if sys.argv[0].endswith('-script.pyw'):\n"
+    "        sys.argv[0] = sys.argv[0][:-11]\n"
+    "    elif sys.argv[0].endswith('.exe'):\n"
+    "        sys.argv[0] = sys.argv[0][:-4]\n"
+    "    sys.exit(main())\n"
+)
+
 
 def extdeps_command() -> list[str]:
-    """The installed console script, as users run it; else ``python -m extdeps``.
+    """The ``extdeps`` command as a current installer writes it (see ``LAUNCHER``).
 
     The package's bytecode is compiled first, as pip does at install time (an
     editable install or ``PYTHONDONTWRITEBYTECODE`` would otherwise recompile
@@ -18,8 +34,13 @@ def extdeps_command() -> list[str]:
 
     package = str(Path(extdeps.__file__).parent)
     subprocess.run([sys.executable, "-m", "compileall", "-q", package], check=True)
+    return [sys.executable, "-c", LAUNCHER]
+
+
+def installed_script() -> list[str] | None:
+    """This environment's own ``extdeps`` script, whatever its installer wrote."""
     script = Path(sys.executable).with_name("extdeps")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "extdeps"]
+    return [str(script)] if script.exists() else None
 
 
 Case = (

@@ -22,6 +22,11 @@ pkg-config path (a ``Requires:`` nothing provides)              process more tha
 (``bench`` extra), while checking more (versions, compilers, pkg-config, providers).
 ==============================================================  ========
 
+Commands run as the console script pip (25.0 and later) and uv write; a
+``check`` through this environment's own script is shown beside them (pip
+before 25.0 wrote one that also imports ``re``, a cost every Python command
+pays alike until pip is upgraded).
+
 Run on a Debian machine with the system packages of ``.ci/run``:
 ``python benchmarks/bench_check.py``. Exits 1 when a target is missed.
 """
@@ -39,7 +44,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _common import extdeps_command, interleaved_medians
+from _common import extdeps_command, installed_script, interleaved_medians
 
 REPO = Path(__file__).resolve().parent.parent
 SCIPY_LIKE = REPO / "examples" / "scipy-like"
@@ -130,7 +135,7 @@ def main() -> int:
         sdist = str(make_sdist(tmp))
         large = str(make_sdist(tmp, files=2000, lines=60))
         extdeps = extdeps_command()
-        print(f"command: {' '.join(extdeps)}")
+        print("command: the extdeps console script (benchmarks/_common.py: LAUNCHER)")
 
         def empty_cold() -> None:
             shutil.rmtree(cold_dir, ignore_errors=True)
@@ -167,6 +172,17 @@ def main() -> int:
                 0.0,
             ),
         ]
+        script = installed_script()
+        if script is not None:
+            cases.append(
+                (
+                    "check zlib-ext, no cache, venv's script",
+                    [*script, *zlib_check[-2:]],
+                    none_env,
+                    None,
+                    0,
+                )
+            )
         times = interleaved_medians(
             [(argv, e, setup) if setup else (argv, e) for _, argv, e, setup, _ in cases]
         )

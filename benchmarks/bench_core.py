@@ -3,7 +3,7 @@
 - DepURL parse + canonicalize throughput on one core (target: >= 30,000/s).
 - ``extdeps validate`` wall time on a 40-dependency project relative to a bare
   ``python -c pass`` (target: <= 2x), run as users run it: the ``extdeps`` console
-  script next to the interpreter (``python -m extdeps`` when there is none). The
+  script as pip and uv write it (see ``_common.LAUNCHER``). The
   median of repeated runs is taken, so the project cache is warm (an unchanged
   ``pyproject.toml`` is not parsed again); the run without any cache
   (``EXTDEPS_CACHE_DIR=none``) is printed too.
@@ -132,7 +132,7 @@ def main() -> int:
         f"extdeps validate, 40 deps: {v_plain * 1000:.1f} ms = {v_plain / bare:.2f}x bare "
         f"(target <= 2x) {verdict}"
     )
-    print(f"command: {' '.join(extdeps)}")
+    print("command: the extdeps console script (benchmarks/_common.py: LAUNCHER)")
     print(
         f"extdeps validate, 40 deps, no cache at all: {v_cold * 1000:.1f} ms = "
         f"{v_cold / bare:.2f}x bare (parses the TOML every time)"
