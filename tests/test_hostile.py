@@ -564,14 +564,21 @@ def test_poisoned_project_entry_is_not_used(tmp_path: Path) -> None:
 
 
 def test_cached_mapping_is_checked_again(tmp_path: Path) -> None:
-    """A rewritten cached mapping cannot make install run an unsafe command."""
+    """A rewritten cached mapping cannot make install run an unsafe command.
+
+    The data is a copy of the shipped data (the package's own files have
+    compiled forms and skip the per-user cache; a copy goes through it)."""
+    import shutil
+
     from extdeps.data.cache import read_cache_file, write_cache_file
     from extdeps.data.files import data_dir
 
+    data = tmp_path / "data"
+    shutil.copytree(data_dir(), data, ignore=shutil.ignore_patterns("verification", "*.py"))
+    env = {"EXTDEPS_DATA_DIR": str(data)}
     project = _project(tmp_path, VALID)
-    assert (
-        _child(["install", str(project), "--ecosystem", "debian+12", "--all"], tmp_path).code == 0
-    )
+    argv = ["install", str(project), "--ecosystem", "debian+12", "--all"]
+    assert _child(argv, tmp_path, env).code == 0
     cached = list((tmp_path / "cache" / "data").iterdir())
     poisoned = 0
     for path in cached:
@@ -590,10 +597,9 @@ def test_cached_mapping_is_checked_again(tmp_path: Path) -> None:
         write_cache_file(str(path), [stored[0], document])
         poisoned += 1
     assert poisoned
-    result = _child(["install", str(project), "--ecosystem", "debian+12", "--all"], tmp_path)
+    result = _child(argv, tmp_path, env)
     assert result.code == 2, result
     assert "never shell strings" in result.err or "package spec" in result.err
-    assert data_dir()
 
 
 # -- migrate --write ------------------------------------------------------------------------
