@@ -396,13 +396,10 @@ def _finish(argv: list[str], begun: tuple[int, int, int], timeout: float) -> Run
         raise
     finally:
         if timed_out:
-            try:  # noqa: SIM105 - contextlib would be one more import
-                os.kill(pid, 9)  # SIGKILL
-            except ProcessLookupError:
-                pass
-            os.waitpid(pid, 0)
-        os.close(out_r)
-        os.close(err_r)
+            _abandon(begun)
+        else:
+            os.close(out_r)
+            os.close(err_r)
     stdout, stderr = (
         b"".join(chunks[fd]).decode("utf-8", "replace").replace("\r\n", "\n").replace("\r", "\n")
         for fd in (out_r, err_r)
