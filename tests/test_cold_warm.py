@@ -153,3 +153,53 @@ def test_a_cold_check_begins_its_programs_together(
     monkeypatch.setattr(machine, "_documents", {})
     assert main(["check", "--json", example]) in (0, 1)
     assert started == []
+
+
+@pytest.mark.system
+def test_a_cold_check_asks_pkg_config_once_for_all_modules(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The host requirements' pkg-config modules are asked for in one run, and
+    each answer is the one a run of its own gives."""
+    import shutil
+
+    from extdeps.cli.main import main
+    from extdeps.system import machine
+    from tests.conftest import clear_data_caches, need
+
+    need(shutil.which("pkg-config") is not None, "needs pkg-config")
+    for module in ("zlib", "libffi", "yaml-0.1"):
+        need(
+            subprocess.run(["pkg-config", "--exists", module], check=False).returncode == 0,
+            f"needs the pkg-config module {module} (zlib1g-dev, libffi-dev, libyaml-dev)",
+        )
+    project = tmp_path / "several"
+    project.mkdir()
+    (project / "pyproject.toml").write_text(
+        '[project]\nname = "several"\nversion = "1"\n[external]\n'
+        'host-requires = ["dep:generic/zlib", "dep:generic/libffi", "dep:generic/libyaml"]\n',
+        encoding="utf-8",
+    )
+    asked: list[list[str]] = []
+    real = machine._begin
+
+    def begin(argv: list[str], environ: dict[str, str]) -> object:
+        if "--modversion" in argv:
+            asked.append(argv[argv.index("--modversion") + 1 :])
+        return real(argv, environ)
+
+    monkeypatch.setattr(machine, "_begin", begin)
+    monkeypatch.setattr(machine, "_documents", {})
+    clear_data_caches()
+    monkeypatch.setenv("EXTDEPS_CACHE_DIR", "none")
+    monkeypatch.setenv("EXTDEPS_ECOSYSTEM", "debian+12")
+    assert main(["check", str(project)]) == 0
+    assert len(asked) == 1
+    assert sorted(asked[0]) == ["libffi", "yaml-0.1", "zlib"]
+    batched = _run(["check", "--json", str(project)], "none")
+    monkeypatch.setattr(machine, "_begin", real)
+    for module in ("zlib", "libffi", "yaml-0.1"):
+        alone = subprocess.run(
+            ["pkg-config", "--modversion", module], capture_output=True, text=True, check=True
+        ).stdout.strip()
+        assert alone in json.dumps(batched[1])

@@ -225,7 +225,8 @@ class Prober:
 
     def start(self, spec: ProbeSpec, category: str) -> None:
         """Begin the programs :func:`probe_all` will run for ``spec`` whose answers
-        are not known yet: the tool's version query, and pkg-config's search path."""
+        are not known yet: the tool's version query, and pkg-config's search path;
+        its pkg-config modules are asked for with the others, in one run."""
         if spec.executables and _asks_tool(spec, category):
             for name in spec.executables:
                 path = self.system.which(name)
@@ -233,6 +234,7 @@ class Prober:
                     self.start_version(path, spec.version_args, spec.version_regex)
                     break
         if category in ("build", "host") and spec.pkg_config:
+            self.pkgconfig.expect(spec.pkg_config)  # asked for together, at the first answer
             self.pkgconfig.start()
 
     def executable_version(
