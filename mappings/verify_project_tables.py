@@ -417,8 +417,13 @@ _ERRORS = [
 ]
 
 
+# a build's feature tests: small programs in a temporary directory whose failure
+# only means "not there" (an optional library), never why the build failed
+_PROBE = re.compile(r"/tmp/[^/\s]+\.c:\d+:\d+: fatal error")
+
+
 def first_error(text: str) -> str:
-    lines = text.splitlines()
+    lines = [line for line in text.splitlines() if not _PROBE.search(line)]
     for pattern in _ERRORS:
         for line in lines:
             match = pattern.search(line)
