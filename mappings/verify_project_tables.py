@@ -26,8 +26,9 @@ system packages extdeps itself says the table needs:
    install DIR --ecosystem debian+12 --all`` prints the apt command, whose
    packages are installed in the chroot exactly as printed.
 4. The build, inside the chroot: a virtual environment in the chroot's work
-   directory (``WORK``) and ``pip install --no-cache-dir --use-pep517 --no-binary NAME
-   NAME==VERSION`` (a wheel is built, as pip 23.1 and later always do).
+   directory (``--work-dir``, which also holds the build's TMPDIR) and ``pip
+   install --no-cache-dir --use-pep517 --no-binary NAME NAME==VERSION`` (a wheel
+   is built, as pip 23.1 and later always do).
    Build isolation fetches Python build requirements from PyPI. Every request
    goes through a proxy of this script that admits only the package index
    (pypi.org, files.pythonhosted.org); a build that fetches anything else
@@ -72,9 +73,9 @@ import urllib.request
 import zipfile
 from pathlib import Path
 
-# inside the chroot: the build's virtual environment and the extension check
-WORK = "/var/tmp/extdeps-verify"
-VENV = f"{WORK}/venv"
+# inside the chroot (``--work-dir``): the build's virtual environment, its
+# temporary directory (TMPDIR) and the extension check; removed after each project
+DEFAULT_WORK = "/var/tmp/extdeps-verify"
 
 try:
     import packaging.specifiers  # noqa: F401
@@ -196,8 +197,11 @@ class IndexOnlyProxy:
 
 
 class Chroot:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, work: str = DEFAULT_WORK) -> None:
         self.root = root
+        self.work = work.rstrip("/") or DEFAULT_WORK
+        self.venv = f"{self.work}/venv"
+        self.tmp = f"{self.work}/tmp"
         self.mounted: list[Path] = []
         self._python: str | None = None
         self.baseline_file = root / "var" / "lib" / "project-tables-baseline"
@@ -283,7 +287,7 @@ class Chroot:
         return set(self.baseline_file.read_text().split())
 
     def restore(self, log_file: Path) -> None:
-        self.run(f"rm -rf {WORK} /root/.cache", log_file=log_file)
+        self.run(f"rm -rf {self.work} /root/.cache", log_file=log_file)
         extra = sorted(self.packages() - self.baseline())
         opts = " ".join(APT_OPTS)
         if extra:
@@ -417,13 +421,17 @@ _ERRORS = [
 ]
 
 
-# a build's feature tests: small programs in a temporary directory whose failure
-# only means "not there" (an optional library), never why the build failed
-_PROBE = re.compile(r"/tmp/[^/\s]+\.c:\d+:\d+: fatal error")
-
-
-def first_error(text: str) -> str:
-    lines = [line for line in text.splitlines() if not _PROBE.search(line)]
+def first_error(text: str, tmp: str | None = None) -> str:
+    """The first relevant error line of a build log. ``tmp``: the build's TMPDIR,
+    where its feature tests compile small programs (right in it, not in the
+    unpacked source below it): their failure only means "not there" (an optional
+    library), never why the build failed."""
+    probe = (
+        re.compile(re.escape(tmp.rstrip("/")) + r"/[^/\s]+\.c:\d+:\d+: fatal error")
+        if tmp
+        else None
+    )
+    lines = [line for line in text.splitlines() if probe is None or not probe.search(line)]
     for pattern in _ERRORS:
         for line in lines:
             match = pattern.search(line)
@@ -507,10 +515,10 @@ def verify(
             env.update(dict.fromkeys(CA_VARIABLES, CA_BUNDLE))
         mark = log_file.stat().st_size
         done = chroot.run(
-            f"rm -rf {WORK} && python3 -m venv {VENV} && "
-            f"{VENV}/bin/pip install --no-cache-dir --use-pep517 "
+            f"rm -rf {chroot.work} && mkdir -p {chroot.tmp} && python3 -m venv {chroot.venv} && "
+            f"{chroot.venv}/bin/pip install --no-cache-dir --use-pep517 "
             f"--no-binary {name} {name}=={version}",
-            env=env,
+            env={**env, "TMPDIR": chroot.tmp},
             log_file=log_file,
         )
         denied = proxy.reset()
@@ -524,11 +532,13 @@ def verify(
                     f"index ({', '.join(denied)})"
                 )
             else:
-                row["result"] = "failed: " + first_error(text)
+                row["result"] = "failed: " + first_error(text, chroot.tmp)
             return row
-        check_path = chroot.root / WORK.lstrip("/") / "check_extension.py"
+        check_path = chroot.root / chroot.work.lstrip("/") / "check_extension.py"
         check_path.write_text(CHECK)
-        done = chroot.run(f"{VENV}/bin/python {WORK}/check_extension.py {name}", log_file=log_file)
+        done = chroot.run(
+            f"{chroot.venv}/bin/python {chroot.work}/check_extension.py {name}", log_file=log_file
+        )
         if done.returncode:
             tail = log_file.read_text().strip().splitlines()[-1]
             row["result"] = f"failed: built, but {tail}"
@@ -679,6 +689,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--candidates", type=Path, help="a project-tables file of tables to try")
     parser.add_argument("--chroot", type=Path, default=Path("/srv/deb12"))
     parser.add_argument(
+        "--work-dir",
+        default=DEFAULT_WORK,
+        help=f"the build's directory inside the chroot (default {DEFAULT_WORK})",
+    )
+    parser.add_argument(
         "--logs", type=Path, default=Path(tempfile.gettempdir()) / "project-tables-logs"
     )
     parser.add_argument(
@@ -709,7 +724,7 @@ def main(argv: list[str] | None = None) -> int:
         version, _, reason = rest.partition(":")
         pins[name] = (version, reason or None)
     args.logs.mkdir(parents=True, exist_ok=True)
-    chroot = Chroot(args.chroot)
+    chroot = Chroot(args.chroot, args.work_dir)
     proxy = IndexOnlyProxy()
     record = load_record()
     try:
